@@ -1,0 +1,74 @@
+/**
+ * Starts the Temporal servers this project runs locally: the dev server (with Web UI) for `npm start`
+ * and the tests, and the time-skipping test server for long-timer tests. Both use the binary that
+ * binaries.ts resolves and print which one that is.
+ */
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { SEARCH_ATTRIBUTES } from '../search-attributes.js';
+import {
+  describeBinary,
+  installAdvice,
+  resolveTemporalBinary,
+  TemporalBinaryError,
+  toExecutable,
+  type ResolvedBinary,
+} from './binaries.js';
+
+export interface DevServerOptions {
+  /** gRPC port; omitted = a random free port. */
+  port?: number;
+  /** Web UI port; omitted = no Web UI. */
+  uiPort?: number;
+  /** SQLite file that keeps the server's data across restarts; omitted = in memory. */
+  dbFilename?: string;
+  namespace?: string;
+  /** Where to print which binary is used; defaults to stderr, so test reporters keep stdout. */
+  log?: (line: string) => void;
+}
+
+const defaultLog = (line: string) => console.error(line);
+
+async function startWith<T>(
+  resolved: ResolvedBinary,
+  log: (line: string) => void,
+  start: () => Promise<T>,
+): Promise<T> {
+  log(describeBinary(resolved));
+  try {
+    return await start();
+  } catch (err) {
+    if (resolved.kind !== 'sdk-download') throw err;
+    const cause = err instanceof Error ? err.message : String(err);
+    throw new TemporalBinaryError(`${installAdvice(resolved.name)}\nCause: ${cause}`, { cause: err });
+  }
+}
+
+/** The Temporal CLI dev server with this project's search attributes registered. */
+export async function startDevServer(options: DevServerOptions = {}): Promise<TestWorkflowEnvironment> {
+  const resolved = resolveTemporalBinary('cli');
+  return startWith(resolved, options.log ?? defaultLog, () =>
+    TestWorkflowEnvironment.createLocal({
+      server: {
+        executable: toExecutable(resolved),
+        ip: '127.0.0.1',
+        port: options.port,
+        ui: options.uiPort !== undefined,
+        uiPort: options.uiPort,
+        dbFilename: options.dbFilename,
+        namespace: options.namespace,
+        searchAttributes: [...SEARCH_ATTRIBUTES],
+        log: { format: 'pretty', level: 'warn' },
+      },
+    }),
+  );
+}
+
+/** The time-skipping test server: timers fire as soon as the workflow is idle. */
+export async function startTimeSkippingServer(
+  log: (line: string) => void = defaultLog,
+): Promise<TestWorkflowEnvironment> {
+  const resolved = resolveTemporalBinary('test-server');
+  return startWith(resolved, log, () =>
+    TestWorkflowEnvironment.createTimeSkipping({ server: { executable: toExecutable(resolved) } }),
+  );
+}

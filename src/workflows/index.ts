@@ -1,0 +1,3 @@
+// Every workflow type this package registers on a worker.
+export * from './order-shipment.js';
+export * from './authorization-hold.js';

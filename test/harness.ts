@@ -1,0 +1,124 @@
+/**
+ * The one test harness. `npm test` (test/run.ts) calls `startSharedTemporal` once: it starts the
+ * Temporal dev server (random port, this project's search attributes registered) and bundles the
+ * workflows once, then hands both to every test file through the environment. A test file run on
+ * its own (`node --import tsx --test test/x.test.ts`) starts its own server instead.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode, type Worker, type WorkerOptions } from '@temporalio/worker';
+import { installQuietRuntime, quietBundlerLogger } from '../src/temporal/logging.js';
+import { startDevServer, startTimeSkippingServer } from '../src/temporal/servers.js';
+import { createWorker, workflowsPath } from '../src/worker.js';
+
+installQuietRuntime();
+
+const ADDRESS_VAR = 'SWEDBANK_PAY_TEST_TEMPORAL_ADDRESS';
+const NAMESPACE_VAR = 'SWEDBANK_PAY_TEST_TEMPORAL_NAMESPACE';
+const BUNDLE_VAR = 'SWEDBANK_PAY_TEST_WORKFLOW_BUNDLE';
+
+export interface SharedTemporal {
+  /** Variables that point test files at the shared server and bundle. */
+  env: Record<string, string>;
+  teardown(): Promise<void>;
+}
+
+async function bundleToFile(dir: string): Promise<string> {
+  const { code } = await bundleWorkflowCode({ workflowsPath: workflowsPath(), logger: quietBundlerLogger });
+  const path = join(dir, 'workflow-bundle.js');
+  writeFileSync(path, code);
+  return path;
+}
+
+/** Global setup for one test run. */
+export async function startSharedTemporal(): Promise<SharedTemporal> {
+  const dir = mkdtempSync(join(tmpdir(), 'swedbank-pay-test-'));
+  const server = await startDevServer();
+  try {
+    const bundlePath = await bundleToFile(dir);
+    return {
+      env: {
+        [ADDRESS_VAR]: server.address,
+        [NAMESPACE_VAR]: server.namespace ?? 'default',
+        [BUNDLE_VAR]: bundlePath,
+      },
+      async teardown() {
+        await server.teardown();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  } catch (err) {
+    await server.teardown();
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+let local: Promise<TestWorkflowEnvironment> | undefined;
+let timeSkipping: Promise<TestWorkflowEnvironment> | undefined;
+
+/**
+ * The real Temporal dev server for this test file: the shared one when run by `npm test`.
+ * Call `teardownTemporal()` in an `after` hook.
+ */
+export function temporal(): Promise<TestWorkflowEnvironment> {
+  local ??= process.env[ADDRESS_VAR]
+    ? TestWorkflowEnvironment.createFromExistingServer({
+        address: process.env[ADDRESS_VAR],
+        namespace: process.env[NAMESPACE_VAR],
+      })
+    : startDevServer();
+  return local;
+}
+
+/** The time-skipping test server, started for this test file on first use. */
+export function timeSkippingTemporal(): Promise<TestWorkflowEnvironment> {
+  timeSkipping ??= startTimeSkippingServer();
+  return timeSkipping;
+}
+
+/** Closes this file's connections and any server it started itself. */
+export async function teardownTemporal(): Promise<void> {
+  const envs = [local, timeSkipping];
+  local = timeSkipping = undefined;
+  for (const env of envs) if (env) await (await env).teardown();
+}
+
+let bundle: Promise<NonNullable<WorkerOptions['workflowBundle']>> | undefined;
+
+/** The workflow bundle of this run: built once by the runner, or here when run standalone. */
+export function workflowBundle(): Promise<NonNullable<WorkerOptions['workflowBundle']>> {
+  const codePath = process.env[BUNDLE_VAR];
+  bundle ??= codePath
+    ? Promise.resolve({ codePath })
+    : bundleWorkflowCode({ workflowsPath: workflowsPath(), logger: quietBundlerLogger });
+  return bundle;
+}
+
+/** A fresh task queue per test keeps tests on the shared server out of each other's way. */
+export function uniqueTaskQueue(prefix = 'test'): string {
+  return `${prefix}-${randomUUID()}`;
+}
+
+/**
+ * Runs `fn` while a worker of this package polls a fresh task queue on `env`, then shuts the worker
+ * down (also when `fn` throws).
+ */
+export async function withWorker<T>(
+  env: TestWorkflowEnvironment,
+  fn: (taskQueue: string, worker: Worker) => Promise<T>,
+  overrides: Partial<WorkerOptions> = {},
+): Promise<T> {
+  const taskQueue = uniqueTaskQueue();
+  const worker = await createWorker({
+    connection: env.nativeConnection,
+    namespace: env.namespace,
+    taskQueue,
+    workflowBundle: await workflowBundle(),
+    overrides,
+  });
+  return worker.runUntil(fn(taskQueue, worker));
+}
