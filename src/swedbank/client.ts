@@ -1,0 +1,317 @@
+/**
+ * The Swedbank Pay client the activities use: node-fetch with keep-alive, a bearer token, a timeout
+ * on every request, zod-validated responses and typed errors. One attempt per call: retrying (and
+ * looking a transaction up by payeeReference before re-sending) is the caller's decision.
+ *
+ * Operations are found the documented way: GET the payment, follow the operation with the wanted
+ * `rel`; an absent rel means "not allowed now" and nothing is sent.
+ */
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import { inspect } from 'node:util';
+import fetch, { type Response } from 'node-fetch';
+import type { z } from 'zod';
+import {
+  isPayeeReferenceAlreadyUsed,
+  OperationNotAvailableError,
+  PayeeReferenceAlreadyUsedError,
+  ProblemError,
+  RateLimitedError,
+  TransportError,
+  UnexpectedResponseError,
+  type RequestContext,
+} from './errors.js';
+import { redact } from './redact.js';
+import {
+  buildAbortRequest,
+  buildCancellationRequest,
+  buildCaptureRequest,
+  buildDeleteTokenRequest,
+  buildReversalRequest,
+  type CancellationInput,
+  type CaptureInput,
+  type DeleteTokenInput,
+  type ReversalInput,
+} from './requests.js';
+import {
+  ABORT_REL,
+  CREATE_REL,
+  ENVIRONMENTS,
+  instrumentOf,
+  transactionListPath,
+  type TransactionKind,
+} from './resources.js';
+import {
+  CancellationListResponse,
+  CancellationResponse,
+  CaptureListResponse,
+  CaptureResponse,
+  InstrumentDataResponse,
+  PaymentResponse,
+  Problem,
+  ReversalListResponse,
+  ReversalResponse,
+  TransactionResponse,
+  type Transaction,
+  type TransactionEntry,
+} from './schemas.js';
+
+export interface SwedbankPayClientOptions {
+  /** The merchant's bearer token. Never logged, never in an error. */
+  token: string;
+  /** API origin; defaults to the external integration (test) environment. */
+  baseUrl?: string;
+  /** Per request, connect to last byte. Default 30 s. */
+  timeoutMs?: number;
+  userAgent?: string;
+}
+
+const ACCEPT = 'application/problem+json; q=1.0, application/json; q=0.9';
+const DEFAULT_TIMEOUT_MS = 30_000;
+
+type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
+
+export class SwedbankPayClient {
+  readonly baseUrl: string;
+  readonly timeoutMs: number;
+  readonly #origin: string;
+  readonly #token: string;
+  readonly #agent: HttpAgent | HttpsAgent;
+  readonly #userAgent: string;
+
+  constructor(options: SwedbankPayClientOptions) {
+    if (!options.token) throw new TypeError('SwedbankPayClient needs a bearer token');
+    const base = new URL(options.baseUrl ?? ENVIRONMENTS.test);
+    this.baseUrl = base.origin;
+    this.#origin = base.origin;
+    this.#token = options.token;
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.#userAgent = options.userAgent ?? 'swedbank-pay-temporal';
+    this.#agent = base.protocol === 'https:' ? new HttpsAgent({ keepAlive: true }) : new HttpAgent({ keepAlive: true });
+  }
+
+  /** GET the payment resource with its current operations. */
+  async getPayment(paymentId: string): Promise<z.infer<typeof PaymentResponse>> {
+    instrumentOf(paymentId);
+    return this.#send('GET', paymentId, undefined, PaymentResponse);
+  }
+
+  /** Capture part or all of the authorized amount (the `create-capture` operation). */
+  async capture(paymentId: string, input: CaptureInput): Promise<TransactionEntry> {
+    return this.#create(paymentId, 'capture', buildCaptureRequest(instrumentOf(paymentId), input));
+  }
+
+  /** Cancel the remaining authorized amount (the `create-cancellation` operation). */
+  async cancel(paymentId: string, input: CancellationInput): Promise<TransactionEntry> {
+    return this.#create(paymentId, 'cancellation', buildCancellationRequest(instrumentOf(paymentId), input));
+  }
+
+  /** Reverse (refund) captured money (the `create-reversal` operation). */
+  async reverse(paymentId: string, input: ReversalInput): Promise<TransactionEntry> {
+    return this.#create(paymentId, 'reversal', buildReversalRequest(instrumentOf(paymentId), input));
+  }
+
+  /** Abort a payment that has no successful transaction (the `update-payment-abort` operation). */
+  async abort(paymentId: string): Promise<z.infer<typeof PaymentResponse>> {
+    instrumentOf(paymentId);
+    const body = buildAbortRequest();
+    const operation = await this.#operation(paymentId, ABORT_REL);
+    return this.#send(operation.method, operation.href, body, PaymentResponse);
+  }
+
+  /** Delete a card payment token or recurrence token. Deleting a deleted token again is harmless. */
+  async deleteToken(input: DeleteTokenInput): Promise<z.infer<typeof InstrumentDataResponse>['instrumentData']> {
+    const body = buildDeleteTokenRequest(input);
+    const path = `/psp/creditcard/payments/instrumentData/${input.paymentToken}`;
+    return (await this.#send('PATCH', path, body, InstrumentDataResponse)).instrumentData;
+  }
+
+  /** A payment's captures, cancellations or reversals. */
+  async listTransactions(paymentId: string, kind: TransactionKind): Promise<TransactionEntry[]> {
+    const path = transactionListPath(paymentId, kind);
+    switch (kind) {
+      case 'capture':
+        return (await this.#send('GET', path, undefined, CaptureListResponse)).captures.captureList;
+      case 'cancellation':
+        return (await this.#send('GET', path, undefined, CancellationListResponse)).cancellations.cancellationList;
+      case 'reversal':
+        return (await this.#send('GET', path, undefined, ReversalListResponse)).reversals.reversalList;
+    }
+  }
+
+  /**
+   * The transaction of this kind with this payeeReference, if Swedbank Pay has one: how a caller
+   * learns the outcome of a request whose answer was lost, without sending it again.
+   */
+  async findTransaction(
+    paymentId: string,
+    kind: TransactionKind,
+    payeeReference: string,
+  ): Promise<TransactionEntry | undefined> {
+    const list = await this.listTransactions(paymentId, kind);
+    return list.find((entry) => entry.transaction.payeeReference === payeeReference);
+  }
+
+  /** GET one transaction by its id (/psp/.../transactions/{id}): the truth after a callback. */
+  async getTransaction(transactionId: string): Promise<Transaction> {
+    if (!/^\/psp\/(creditcard|invoice)\/payments\/[A-Za-z0-9-]+\/transactions\/[A-Za-z0-9-]+$/.test(transactionId)) {
+      throw new TypeError('expected a transaction id /psp/{instrument}/payments/{id}/transactions/{id}');
+    }
+    return (await this.#send('GET', transactionId, undefined, TransactionResponse)).transaction;
+  }
+
+  /** Closes idle keep-alive connections. */
+  close(): void {
+    this.#agent.destroy();
+  }
+
+  /** Logged or inspected, a client shows where it talks to, never its token. */
+  [inspect.custom](): string {
+    return `SwedbankPayClient { baseUrl: '${this.baseUrl}', timeoutMs: ${this.timeoutMs} }`;
+  }
+
+  toJSON(): { baseUrl: string; timeoutMs: number } {
+    return { baseUrl: this.baseUrl, timeoutMs: this.timeoutMs };
+  }
+
+  async #create(paymentId: string, kind: TransactionKind, body: unknown): Promise<TransactionEntry> {
+    const { method, href } = await this.#operation(paymentId, CREATE_REL[kind]);
+    switch (kind) {
+      case 'capture':
+        return (await this.#send(method, href, body, CaptureResponse)).capture;
+      case 'cancellation':
+        return (await this.#send(method, href, body, CancellationResponse)).cancellation;
+      case 'reversal':
+        return (await this.#send(method, href, body, ReversalResponse)).reversal;
+    }
+  }
+
+  async #operation(paymentId: string, rel: string) {
+    const { payment, operations } = await this.getPayment(paymentId);
+    const operation = operations.find((o) => o.rel === rel);
+    if (!operation) {
+      throw new OperationNotAvailableError(
+        paymentId,
+        rel,
+        payment.state,
+        operations.map((o) => o.rel),
+      );
+    }
+    return operation;
+  }
+
+  async #send<T>(method: Method, target: string, body: unknown, schema: z.ZodType<T>): Promise<T> {
+    const url = this.#url(target, method);
+    const context: RequestContext = { method, path: url.pathname };
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), this.timeoutMs);
+    let response: Response;
+    let text: string;
+    try {
+      response = await fetch(url, {
+        method,
+        agent: this.#agent,
+        signal: controller.signal,
+        headers: {
+          Authorization: `Bearer ${this.#token}`,
+          Accept: ACCEPT,
+          'User-Agent': this.#userAgent,
+          ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      text = await response.text();
+    } catch (err) {
+      throw this.#transportError(err, context, controller.signal.aborted);
+    } finally {
+      clearTimeout(timer);
+    }
+    const json = parseJson(text);
+    if (response.status >= 400) throw this.#problemError(response, json, context);
+    if (json === undefined) {
+      throw new UnexpectedResponseError(response.status, context, 'the body is not JSON');
+    }
+    const parsed = schema.safeParse(json);
+    if (!parsed.success) {
+      const why = parsed.error.issues
+        .slice(0, 5)
+        .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
+        .join('; ');
+      throw new UnexpectedResponseError(response.status, context, this.#redact(why));
+    }
+    return parsed.data;
+  }
+
+  /** Absolute operation hrefs must point at the configured API: the token goes nowhere else. */
+  #url(target: string, method: Method): URL {
+    const url = new URL(target, this.#origin);
+    if (url.origin !== this.#origin) {
+      throw new UnexpectedResponseError(0, { method, path: url.pathname }, `operation href outside ${this.#origin}`);
+    }
+    return url;
+  }
+
+  #transportError(err: unknown, context: RequestContext, timedOut: boolean): TransportError {
+    // A GET changes nothing. A POST/PATCH may have been committed, unless the connection was refused.
+    const mayHaveChanged = context.method !== 'GET';
+    if (timedOut)
+      return new TransportError('timeout', context, mayHaveChanged, `no answer within ${this.timeoutMs} ms`);
+    const code = (err as { code?: string }).code;
+    const refused = code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN';
+    const message = err instanceof Error ? err.message : String(err);
+    return new TransportError(
+      'network',
+      context,
+      mayHaveChanged && !refused,
+      this.#redact(code ? `${code}: ${message}` : message),
+    );
+  }
+
+  #problemError(response: Response, json: unknown, context: RequestContext): Error {
+    const problem = Problem.safeParse(json);
+    if (!problem.success) {
+      return new UnexpectedResponseError(response.status, context, 'an error without a problem+json body');
+    }
+    const clean = this.#redactProblem(problem.data);
+    if (response.status === 429) {
+      return new RateLimitedError(response.status, clean, context, retryAfterMs(response.headers.get('retry-after')));
+    }
+    if (isPayeeReferenceAlreadyUsed(response.status, clean)) {
+      return new PayeeReferenceAlreadyUsedError(response.status, clean, context);
+    }
+    return new ProblemError(response.status, clean, context);
+  }
+
+  #redact(text: string): string {
+    return redact(text, [this.#token]);
+  }
+
+  #redactProblem(problem: Problem): Problem {
+    const r = (s: string | undefined) => (s === undefined ? undefined : this.#redact(s));
+    return {
+      type: this.#redact(problem.type),
+      title: r(problem.title),
+      status: problem.status,
+      detail: r(problem.detail),
+      instance: r(problem.instance),
+      problems: problem.problems.map((p) => ({ name: this.#redact(p.name), description: this.#redact(p.description) })),
+    };
+  }
+}
+
+function parseJson(text: string): unknown {
+  if (!text) return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Retry-After: delay-seconds or an HTTP date. */
+export function retryAfterMs(header: string | null, now = Date.now()): number | undefined {
+  if (!header) return undefined;
+  if (/^\d+$/.test(header.trim())) return Number(header.trim()) * 1000;
+  const date = Date.parse(header);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}

@@ -1,0 +1,45 @@
+/** Swedbank Pay resource paths: which instrument a payment is, and where its transaction lists live. */
+import { InvalidRequestError } from './errors.js';
+import type { Instrument } from './schemas.js';
+
+export const ENVIRONMENTS = {
+  /** Swedbank Pay's external integration (test) environment: the default. */
+  test: 'https://api.externalintegration.payex.com',
+  production: 'https://api.payex.com',
+} as const;
+
+export type TransactionKind = 'capture' | 'cancellation' | 'reversal';
+
+const PAYMENT_ID = /^\/psp\/(creditcard|invoice)\/payments\/([A-Za-z0-9-]{1,64})$/;
+
+/** The instrument of a payment id such as /psp/creditcard/payments/5adc265f-...; throws for anything else. */
+export function instrumentOf(paymentId: string): Instrument {
+  const match = PAYMENT_ID.exec(paymentId);
+  if (!match) {
+    throw new InvalidRequestError('payment', [
+      { path: 'paymentId', message: 'expected /psp/creditcard/payments/{id} or /psp/invoice/payments/{id}' },
+    ]);
+  }
+  return match[1] as Instrument;
+}
+
+const LIST_SEGMENT: Record<TransactionKind, string> = {
+  capture: 'captures',
+  cancellation: 'cancellations',
+  reversal: 'reversals',
+};
+
+/** GET path of a payment's captures, cancellations or reversals. */
+export function transactionListPath(paymentId: string, kind: TransactionKind): string {
+  instrumentOf(paymentId);
+  return `${paymentId}/${LIST_SEGMENT[kind]}`;
+}
+
+/** The operation `rel` that creates each kind of transaction. */
+export const CREATE_REL: Record<TransactionKind, string> = {
+  capture: 'create-capture',
+  cancellation: 'create-cancellation',
+  reversal: 'create-reversal',
+};
+
+export const ABORT_REL = 'update-payment-abort';
