@@ -59,7 +59,7 @@ const reject = <T>(code: RejectionCode, message: string): Decision<T> => ({ ok: 
 
 export function createLedger(currency: string, authorized: number): Ledger {
   if (!isPositiveMinorUnits(authorized))
-    throw new RangeError(`authorized amount must be a positive integer: ${authorized}`);
+    throw new RangeError(`authorized amount must be a positive integer: ${String(authorized)}`);
   return { currency, authorized, captured: 0, cancelled: 0, reversed: 0, aborted: false, entries: [] };
 }
 
