@@ -1,0 +1,163 @@
+/**
+ * The emulator's own control API under /_emulator (JSON, no auth; loopback only): create
+ * authorized payments, set request faults, async outcomes and callback faults, settle pending
+ * transactions, read the ledger and the callback log, reset. Tests, the demo and users' CI drive
+ * the emulator through it; Swedbank Pay has no such API.
+ */
+import { z } from 'zod';
+import { Description, Instrument, MinorUnits, PayeeReference, PositiveMinorUnits } from '../swedbank/schemas.js';
+import { CallbackFaultRuleSet, type CallbackDispatcher } from './callbacks.js';
+import { FaultRuleSet, type RequestFaults } from './faults.js';
+import { jsonReply, notFound, parseJson, parseRequest, problemReply, type Reply } from './http.js';
+import { CompleteTransactionRequest, OutcomeRuleSet } from './outcomes.js';
+import type { PspContext } from './psp-api.js';
+import { ledgerEntry, paymentResource, paymentPath, transactionResource } from './resources.js';
+import type { RuleResult } from './store.js';
+
+export const ADMIN_PREFIX = '/_emulator';
+
+export interface AdminContext extends PspContext {
+  faults: RequestFaults;
+  callbacks: CallbackDispatcher;
+  /** Forgets everything: payments, faults, async rules, callback log. */
+  reset(): void;
+}
+
+export const CreatePaymentRequest = z
+  .strictObject({
+    instrument: Instrument,
+    amount: PositiveMinorUnits,
+    vatAmount: MinorUnits,
+    currency: z.string().regex(/^[A-Z]{3}$/, 'currency is an ISO 4217 code such as SEK'),
+    callbackUrl: z.url({ protocol: /^https?$/ }).optional(),
+    paymentToken: z
+      .string()
+      .regex(/^[A-Za-z0-9-]{1,64}$/, 'paymentToken is 1-64 letters, digits or -')
+      .optional(),
+    description: Description.optional(),
+    payeeReference: PayeeReference.optional(),
+  })
+  .refine((payment) => payment.vatAmount <= payment.amount, {
+    message: 'vatAmount must not exceed amount',
+    path: ['vatAmount'],
+  });
+export type CreatePaymentInput = z.input<typeof CreatePaymentRequest>;
+
+type AdminHandler = (context: AdminContext, body: unknown) => RuleResult<Reply>;
+
+const ok = (reply: Reply): RuleResult<Reply> => ({ ok: true, value: reply });
+
+const ROUTES: Record<string, Partial<Record<string, AdminHandler>>> = {
+  '/payments': { POST: createPayment },
+  '/faults': {
+    GET: (context) => ok(jsonReply(200, context.faults.list())),
+    PUT: replaceFaults,
+    DELETE: (context) => {
+      context.faults.clear();
+      return ok(jsonReply(200, context.faults.list()));
+    },
+  },
+  '/async': {
+    GET: (context) => ok(jsonReply(200, { rules: context.outcomes.list() })),
+    PUT: replaceOutcomeRules,
+    DELETE: (context) => {
+      context.outcomes.replace([]);
+      return ok(jsonReply(200, { rules: [] }));
+    },
+  },
+  '/transactions/complete': { POST: completeTransaction },
+  '/callback-faults': {
+    GET: (context) => ok(jsonReply(200, context.callbacks.faults())),
+    PUT: replaceCallbackFaults,
+    DELETE: (context) => {
+      context.callbacks.replaceFaults([]);
+      return ok(jsonReply(200, context.callbacks.faults()));
+    },
+  },
+  '/ledger': { GET: (context) => ok(jsonReply(200, ledger(context))) },
+  '/callbacks': { GET: (context) => ok(jsonReply(200, { callbacks: context.callbacks.entries() })) },
+  '/reset': {
+    POST: (context) => {
+      context.reset();
+      return ok(jsonReply(200, { reset: true }));
+    },
+  },
+};
+
+export function handleAdminRequest(context: AdminContext, method: string, path: string, bodyText: string): Reply {
+  const handler = ROUTES[path.slice(ADMIN_PREFIX.length)]?.[method];
+  if (!handler) return problemReply(context.baseUrl, path, notFound(`No emulator admin route ${method} ${path}`));
+  const body = parseJson(bodyText);
+  const result = body.ok ? handler(context, body.value) : body;
+  return result.ok ? result.value : problemReply(context.baseUrl, path, result.violation);
+}
+
+function createPayment(context: AdminContext, body: unknown): RuleResult<Reply> {
+  const request = parseRequest(CreatePaymentRequest, body);
+  if (!request.ok) return request;
+  const created = context.store.createAuthorizedPayment({
+    ...request.value,
+    description: request.value.description ?? 'Emulated purchase',
+  });
+  if (!created.ok) return created;
+  const payment = created.value;
+  const authorization = payment.transactions[0];
+  if (authorization) context.callbacks.notify(payment, authorization);
+  return ok(jsonReply(201, paymentResource(payment, context.baseUrl)));
+}
+
+function replaceFaults(context: AdminContext, body: unknown): RuleResult<Reply> {
+  const request = parseRequest(FaultRuleSet, body);
+  if (!request.ok) return request;
+  context.faults.replace(request.value.rules, request.value.seed);
+  return ok(jsonReply(200, context.faults.list()));
+}
+
+function replaceOutcomeRules(context: AdminContext, body: unknown): RuleResult<Reply> {
+  const request = parseRequest(OutcomeRuleSet, body);
+  if (!request.ok) return request;
+  context.outcomes.replace(request.value.rules);
+  return ok(jsonReply(200, { rules: context.outcomes.list() }));
+}
+
+function replaceCallbackFaults(context: AdminContext, body: unknown): RuleResult<Reply> {
+  const request = parseRequest(CallbackFaultRuleSet, body);
+  if (!request.ok) return request;
+  context.callbacks.replaceFaults(request.value.rules, request.value.seed);
+  return ok(jsonReply(200, context.callbacks.faults()));
+}
+
+function completeTransaction(context: AdminContext, body: unknown): RuleResult<Reply> {
+  const request = parseRequest(CompleteTransactionRequest, body);
+  if (!request.ok) return request;
+  const { transactionId, outcome, failedReason } = request.value;
+  const settled = context.outcomes.settle(transactionId, outcome, failedReason);
+  if (!settled.ok) return settled;
+  const { payment, transaction } = settled.value;
+  return ok(jsonReply(200, { payment: paymentPath(payment), transaction: transactionResource(payment, transaction) }));
+}
+
+/** Every payment and transaction, plus sums per currency (amounts of different currencies never mix). */
+function ledger(context: AdminContext) {
+  const payments = context.store.allPayments().map(ledgerEntry);
+  const totalsByCurrency: Record<
+    string,
+    { payments: number; authorized: number; captured: number; cancelled: number; reversed: number }
+  > = {};
+  for (const entry of payments) {
+    const totals = (totalsByCurrency[entry.currency] ??= {
+      payments: 0,
+      authorized: 0,
+      captured: 0,
+      cancelled: 0,
+      reversed: 0,
+    });
+    totals.payments += 1;
+    totals.authorized += entry.totals.authorized;
+    totals.captured += entry.totals.captured;
+    totals.cancelled += entry.totals.cancelled;
+    totals.reversed += entry.totals.reversed;
+  }
+  const tokens = context.store.allTokens().map(({ paymentToken, deleted }) => ({ paymentToken, isDeleted: deleted }));
+  return { payeeId: context.store.payeeId, payments, totalsByCurrency, tokens };
+}

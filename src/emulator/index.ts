@@ -1,0 +1,22 @@
+// The Swedbank Pay emulator: a stateful, loopback Swedbank Pay API with faults on demand.
+export { startEmulator, DEFAULT_PAYEE_ID, DEFAULT_SEED, type EmulatorOptions, type RunningEmulator } from './server.js';
+export { ADMIN_PREFIX, CreatePaymentRequest, type CreatePaymentInput } from './admin.js';
+export { FaultRule, RequestFault, PspOperationName, type FaultRuleInput } from './faults.js';
+export { OutcomeRule, AfterPaymentOperation, type OutcomeRuleInput } from './outcomes.js';
+export {
+  CallbackFaultRule,
+  SWEDBANK_PAY_CALLBACK_RETRY_SCHEDULE_MS,
+  type CallbackFaultRuleInput,
+  type CallbackLogEntry,
+  type CallbackWireBody,
+} from './callbacks.js';
+export {
+  ALREADY_USED_DESCRIPTION,
+  CONSECUTIVE_FAILURES_BEFORE_LOCK,
+  EmulatorStore,
+  type PaymentTotals,
+  type RuleViolation,
+  type StoredPayment,
+  type StoredTransaction,
+} from './store.js';
+export type { LedgerEntry } from './resources.js';

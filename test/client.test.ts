@@ -1,0 +1,329 @@
+// The Swedbank Pay client against the emulator over real HTTP: every fault mode surfaces as the
+// right typed error (final or transient), lost answers are found by payeeReference, and the bearer
+// token never appears in anything thrown.
+import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { inspect } from 'node:util';
+import { after, afterEach, before, describe, it } from 'node:test';
+import { EmulatorAdmin } from '../src/emulator/admin-client.js';
+import { startEmulator, type FaultRuleInput, type RunningEmulator } from '../src/emulator/index.js';
+import { SwedbankPayClient } from '../src/swedbank/client.js';
+import {
+  InvalidRequestError,
+  OperationNotAvailableError,
+  PayeeReferenceAlreadyUsedError,
+  ProblemError,
+  RateLimitedError,
+  type SwedbankPayError,
+  TransportError,
+  UnexpectedResponseError,
+} from '../src/swedbank/errors.js';
+import { CANARY, TEST_TOKEN } from './secrets.js';
+
+let emulator: RunningEmulator;
+let admin: EmulatorAdmin;
+let client: SwedbankPayClient;
+/** Every error any test caught, searched for the token at the end. */
+const thrown: unknown[] = [];
+
+before(async () => {
+  emulator = await startEmulator({ token: TEST_TOKEN, seed: 11 });
+  admin = new EmulatorAdmin(emulator.baseUrl);
+  client = new SwedbankPayClient({ baseUrl: emulator.baseUrl, token: TEST_TOKEN, timeoutMs: 1_000 });
+});
+afterEach(() => admin.clearFaults());
+after(async () => {
+  client.close();
+  await emulator.close();
+});
+
+let refs = 0;
+const ref = () => `CL${process.pid}N${++refs}`;
+
+async function payment(amount = 10_000, instrument: 'creditcard' | 'invoice' = 'creditcard'): Promise<string> {
+  return (await admin.createPayment({ instrument, amount, vatAmount: 0, currency: 'SEK' })).payment.id;
+}
+
+async function captures(paymentId: string) {
+  return (await admin.payment(paymentId)).transactions.filter((t) => t.type === 'Capture');
+}
+
+/** Runs `fn`, expects it to throw an instance of `type`, keeps the error for the token search. */
+async function fails<E extends SwedbankPayError>(
+  fn: () => Promise<unknown>,
+  type: new (...a: never[]) => E,
+): Promise<E> {
+  try {
+    await fn();
+  } catch (err) {
+    thrown.push(err);
+    assert.ok(err instanceof type, `expected ${type.name}, got ${inspect(err)}`);
+    return err;
+  }
+  assert.fail(`expected ${type.name}, nothing was thrown`);
+}
+
+async function withFault(fault: FaultRuleInput['fault'], operation: FaultRuleInput['operation'] = 'capture') {
+  await admin.setFaults([{ operation, fault, times: 1 }]);
+}
+
+describe('client: happy paths over HTTP', () => {
+  it('captures, cancels the rest, reverses and deletes a token, following operations by rel', async () => {
+    const id = await payment(10_000);
+    const capture = await client.capture(id, {
+      amount: 6_000,
+      vatAmount: 1_200,
+      description: 'Shipment 1',
+      payeeReference: ref(),
+    });
+    assert.equal(capture.transaction.state, 'Completed');
+    const cancellation = await client.cancel(id, { description: 'Rest', payeeReference: ref() });
+    assert.equal(cancellation.transaction.amount, 4_000);
+    const reversal = await client.reverse(id, {
+      amount: 1_000,
+      vatAmount: 200,
+      description: 'Return',
+      payeeReference: ref(),
+    });
+    assert.match(reversal.id, /\/reversal\//);
+    const { payment: p } = await client.getPayment(id);
+    assert.deepEqual([p.remainingCaptureAmount, p.remainingReversalAmount], [0, 5_000]);
+    const tokenPayment = await admin.createPayment({
+      instrument: 'creditcard',
+      amount: 100,
+      vatAmount: 0,
+      currency: 'SEK',
+      paymentToken: 'tok-client-1',
+    });
+    assert.ok(tokenPayment.payment.id);
+    const data = await client.deleteToken({
+      paymentToken: 'tok-client-1',
+      tokenType: 'PaymentToken',
+      comment: 'closed',
+    });
+    assert.equal(data.isDeleted, true);
+  });
+
+  it('captures an invoice payment with item descriptions and VAT summary', async () => {
+    const id = await payment(5_000, 'invoice');
+    const entry = await client.capture(id, {
+      amount: 5_000,
+      vatAmount: 1_000,
+      description: 'Invoice capture',
+      payeeReference: ref(),
+      itemDescriptions: [{ amount: 5_000, description: 'Order 1' }],
+      vatSummary: [{ amount: 5_000, vatPercent: 2500, vatAmount: 1_000 }],
+    });
+    assert.equal(entry.transaction.amount, 5_000);
+  });
+});
+
+describe('client: final errors', () => {
+  it('an absent rel is OperationNotAvailable and nothing is sent', async () => {
+    const id = await payment(1_000);
+    await client.capture(id, { amount: 1_000, vatAmount: 0, description: 'All', payeeReference: ref() });
+    const err = await fails(
+      () => client.capture(id, { amount: 1, vatAmount: 0, description: 'More', payeeReference: ref() }),
+      OperationNotAvailableError,
+    );
+    assert.equal(err.rel, 'create-capture');
+    assert.equal(err.retryable, false);
+    assert.equal((await captures(id)).length, 1, 'no second capture request reached Swedbank Pay');
+  });
+
+  it('invalid input is refused before anything is sent', async () => {
+    const id = await payment(1_000);
+    await fails(
+      () => client.capture(id, { amount: 10.5, vatAmount: 0, description: 'x'.repeat(41), payeeReference: 'bad-ref' }),
+      InvalidRequestError,
+    );
+    assert.equal((await captures(id)).length, 0);
+  });
+
+  it('over-capture is a final 400 inputerror problem', async () => {
+    const id = await payment(1_000);
+    const err = await fails(
+      () => client.capture(id, { amount: 1_001, vatAmount: 0, description: 'Too much', payeeReference: ref() }),
+      ProblemError,
+    );
+    assert.deepEqual([err.status, err.kind, err.retryable], [400, 'inputerror', false]);
+    assert.ok(err.problems.length > 0);
+  });
+
+  it('a reused payeeReference is its own recognisable kind', async () => {
+    const id = await payment(2_000);
+    const reference = ref();
+    await client.capture(id, { amount: 500, vatAmount: 0, description: 'One', payeeReference: reference });
+    const err = await fails(
+      () => client.capture(id, { amount: 500, vatAmount: 0, description: 'Again', payeeReference: reference }),
+      PayeeReferenceAlreadyUsedError,
+    );
+    assert.equal(err.code, 'payee-reference-already-used');
+    assert.equal(err.retryable, false);
+  });
+
+  it('an unknown payment is a final 404, a wrong token a final 401', async () => {
+    const err = await fails(
+      () => client.getPayment('/psp/creditcard/payments/00000000-0000-0000-0000-000000000000'),
+      ProblemError,
+    );
+    assert.deepEqual([err.status, err.kind, err.retryable], [404, 'notfound', false]);
+    const wrong = new SwedbankPayClient({ baseUrl: emulator.baseUrl, token: `${CANARY}-wrong-token` });
+    const other = await payment();
+    const unauthorized = await fails(() => wrong.getPayment(other), ProblemError);
+    wrong.close();
+    assert.deepEqual([unauthorized.status, unauthorized.retryable], [401, false]);
+  });
+
+  it('refuses to follow an operation href to another host (the token goes nowhere else)', async () => {
+    let posts = 0;
+    const stub = createServer((req, res) => {
+      if (req.method !== 'GET') posts++;
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(
+        JSON.stringify({
+          payment: {
+            id: '/psp/creditcard/payments/abc',
+            number: 1,
+            state: 'Ready',
+            currency: 'SEK',
+            amount: 100,
+          },
+          operations: [
+            {
+              method: 'POST',
+              href: 'http://127.0.0.2:1/psp/creditcard/payments/abc/captures',
+              rel: 'create-capture',
+              contentType: 'application/json',
+            },
+          ],
+        }),
+      );
+    });
+    await new Promise<void>((r) => stub.listen(0, '127.0.0.1', r));
+    const stubClient = new SwedbankPayClient({
+      baseUrl: `http://127.0.0.1:${(stub.address() as AddressInfo).port}`,
+      token: TEST_TOKEN,
+    });
+    try {
+      await fails(
+        () =>
+          stubClient.capture('/psp/creditcard/payments/abc', {
+            amount: 1,
+            vatAmount: 0,
+            description: 'x',
+            payeeReference: ref(),
+          }),
+        UnexpectedResponseError,
+      );
+      assert.equal(posts, 0);
+    } finally {
+      stubClient.close();
+      await new Promise<void>((r) => stub.close(() => r()));
+    }
+  });
+});
+
+describe('client: transient errors', () => {
+  for (const status of [500, 502, 503, 504] as const) {
+    it(`${status} is a retryable problem and commits nothing`, async () => {
+      const id = await payment();
+      await withFault({ kind: 'status', status });
+      const err = await fails(
+        () => client.capture(id, { amount: 100, vatAmount: 0, description: 'x', payeeReference: ref() }),
+        ProblemError,
+      );
+      assert.deepEqual([err.status, err.retryable], [status, true]);
+      assert.equal((await captures(id)).length, 0);
+    });
+  }
+
+  it('429 is RateLimited with its Retry-After', async () => {
+    const id = await payment();
+    await withFault({ kind: 'rate-limit', retryAfterSeconds: 2 });
+    const err = await fails(
+      () => client.capture(id, { amount: 100, vatAmount: 0, description: 'x', payeeReference: ref() }),
+      RateLimitedError,
+    );
+    assert.deepEqual([err.retryable, err.retryAfterMs], [true, 2_000]);
+  });
+
+  it('latency within the timeout is just slow', async () => {
+    const id = await payment();
+    await withFault({ kind: 'latency', ms: 200 });
+    const entry = await client.capture(id, { amount: 100, vatAmount: 0, description: 'x', payeeReference: ref() });
+    assert.equal(entry.transaction.state, 'Completed');
+  });
+
+  it('a reset before commit is a network error; nothing was captured', async () => {
+    const id = await payment();
+    await withFault({ kind: 'reset-before-commit' });
+    const err = await fails(
+      () => client.capture(id, { amount: 100, vatAmount: 0, description: 'x', payeeReference: ref() }),
+      TransportError,
+    );
+    assert.deepEqual([err.code, err.retryable, err.outcomeUnknown], ['network', true, true]);
+    assert.equal((await captures(id)).length, 0);
+  });
+
+  it('commit-then-drop: one capture in the ledger, found by its payeeReference', async () => {
+    const id = await payment();
+    const reference = ref();
+    await withFault({ kind: 'commit-then-drop' });
+    const err = await fails(
+      () => client.capture(id, { amount: 300, vatAmount: 0, description: 'x', payeeReference: reference }),
+      TransportError,
+    );
+    assert.equal(err.outcomeUnknown, true);
+    const ledger = await captures(id);
+    assert.equal(ledger.length, 1);
+    const found = await client.findTransaction(id, 'capture', reference);
+    assert.equal(found?.transaction.amount, 300);
+    assert.equal(found?.transaction.state, 'Completed');
+  });
+
+  it('an answer slower than the timeout is a timeout; the capture exists and is found', async () => {
+    const id = await payment();
+    const reference = ref();
+    await withFault({ kind: 'slow-response', ms: 2_500 });
+    const err = await fails(
+      () => client.capture(id, { amount: 400, vatAmount: 0, description: 'x', payeeReference: reference }),
+      TransportError,
+    );
+    assert.deepEqual([err.code, err.outcomeUnknown], ['timeout', true]);
+    assert.ok(await client.findTransaction(id, 'capture', reference));
+  });
+
+  it('a failed GET changes nothing, and a refused connection sent nothing', async () => {
+    const id = await payment();
+    await withFault({ kind: 'reset-before-commit' }, 'get-payment');
+    const reset = await fails(() => client.getPayment(id), TransportError);
+    assert.equal(reset.outcomeUnknown, false);
+    const nowhere = new SwedbankPayClient({ baseUrl: 'http://127.0.0.1:9', token: TEST_TOKEN, timeoutMs: 1_000 });
+    const refused = await fails(
+      () =>
+        nowhere.capture('/psp/creditcard/payments/abc', {
+          amount: 1,
+          vatAmount: 0,
+          description: 'x',
+          payeeReference: ref(),
+        }),
+      TransportError,
+    );
+    nowhere.close();
+    assert.equal(refused.outcomeUnknown, false);
+  });
+});
+
+describe('client: secrets', () => {
+  it('no thrown error, its stack, its JSON or its inspection contains the bearer token', () => {
+    assert.ok(thrown.length >= 12, `errors collected: ${thrown.length}`);
+    for (const err of thrown) {
+      const views = [String(err), (err as Error).stack ?? '', inspect(err, { depth: 10 }), JSON.stringify(err)];
+      for (const view of views) assert.ok(!view.includes(CANARY), `token leaked: ${view.slice(0, 200)}`);
+    }
+    assert.ok(!inspect(client, { depth: 10 }).includes(CANARY));
+    assert.ok(!JSON.stringify(client).includes(CANARY));
+  });
+});
