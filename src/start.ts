@@ -8,9 +8,13 @@ import { LOCAL_INSTALL_DIR } from './temporal/binaries.js';
 import { installQuietRuntime } from './temporal/logging.js';
 import { startDevServer } from './temporal/servers.js';
 import { createWorker } from './worker.js';
+import { startEmulator } from './emulator/index.js';
 
 const GRPC_PORT = Number(process.env.TEMPORAL_DEV_PORT ?? 7233);
 const UI_PORT = Number(process.env.TEMPORAL_DEV_UI_PORT ?? 8233);
+const EMULATOR_PORT = Number(process.env.SWEDBANK_PAY_EMULATOR_PORT ?? 8088);
+/** The embedded emulator's token: a local stand-in, not a secret. */
+const EMULATOR_TOKEN = 'local-emulator-token';
 
 async function main(): Promise<void> {
   installQuietRuntime();
@@ -23,15 +27,26 @@ async function main(): Promise<void> {
     dbFilename: join(dataDir, 'dev-server.db'),
     log,
   });
+  // Swedbank Pay: the configured API, or the project's emulator on loopback.
+  const emulator = process.env.SWEDBANK_PAY_BASE_URL
+    ? undefined
+    : await startEmulator({ port: EMULATOR_PORT, token: EMULATOR_TOKEN });
   try {
-    const worker = await createWorker({ connection: env.nativeConnection });
+    const swedbankPay = emulator
+      ? { baseUrl: emulator.baseUrl, token: EMULATOR_TOKEN }
+      : { baseUrl: process.env.SWEDBANK_PAY_BASE_URL, token: process.env.SWEDBANK_PAY_TOKEN ?? '' };
+    const worker = await createWorker({ connection: env.nativeConnection, swedbankPay });
     log(`Temporal gRPC:   127.0.0.1:${GRPC_PORT} (namespace default)`);
     log(`Temporal Web UI: http://localhost:${UI_PORT}`);
+    log(
+      `Swedbank Pay:    ${emulator ? `emulator at ${emulator.baseUrl} (admin API ${emulator.baseUrl}/_emulator)` : swedbankPay.baseUrl}`,
+    );
     log(`Worker:          polling task queue ${worker.options.taskQueue}`);
     log('Press Ctrl-C to stop.');
     await worker.run(); // returns once SIGINT/SIGTERM has drained the worker
     log('Worker stopped; stopping the dev server.');
   } finally {
+    await emulator?.close();
     await env.teardown();
   }
 }

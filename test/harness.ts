@@ -13,6 +13,7 @@ import { bundleWorkflowCode, type Worker, type WorkerOptions } from '@temporalio
 import { installQuietRuntime, quietBundlerLogger } from '../src/temporal/logging.js';
 import { startDevServer, startTimeSkippingServer } from '../src/temporal/servers.js';
 import { createWorker, workflowsPath } from '../src/worker.js';
+import type { SwedbankPayClient, SwedbankPayClientOptions } from '../src/swedbank/client.js';
 
 installQuietRuntime();
 
@@ -98,9 +99,56 @@ export function workflowBundle(): Promise<NonNullable<WorkerOptions['workflowBun
   return bundle;
 }
 
+/** The shared bundle's file, for workers in other processes; undefined when run standalone. */
+export function workflowBundlePath(): string | undefined {
+  return process.env[BUNDLE_VAR];
+}
+
 /** A fresh task queue per test keeps tests on the shared server out of each other's way. */
 export function uniqueTaskQueue(prefix = 'test'): string {
   return `${prefix}-${randomUUID()}`;
+}
+
+/** For workers whose tests never reach Swedbank Pay: a port nothing listens on. */
+const NO_SWEDBANK_PAY: SwedbankPayClientOptions = { baseUrl: 'http://127.0.0.1:9', token: 'not-used' };
+
+export interface WithWorkerOptions {
+  /** The Swedbank Pay API the activities talk to (an emulator); none by default. */
+  swedbankPay?: SwedbankPayClient | SwedbankPayClientOptions;
+  taskQueue?: string;
+  overrides?: Partial<WorkerOptions>;
+}
+
+export interface RunningWorker {
+  taskQueue: string;
+  worker: Worker;
+  /** Shuts the worker down and waits until it has stopped. */
+  stop(): Promise<void>;
+}
+
+/** A worker of this package on a fresh task queue, running until `stop()`: for a whole test file. */
+export async function startWorker(
+  env: TestWorkflowEnvironment,
+  options: WithWorkerOptions = {},
+): Promise<RunningWorker> {
+  const taskQueue = options.taskQueue ?? uniqueTaskQueue();
+  const worker = await createWorker({
+    connection: env.nativeConnection,
+    namespace: env.namespace,
+    taskQueue,
+    swedbankPay: options.swedbankPay ?? NO_SWEDBANK_PAY,
+    workflowBundle: await workflowBundle(),
+    overrides: options.overrides ?? {},
+  });
+  const running = worker.run();
+  return {
+    taskQueue,
+    worker,
+    async stop() {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await running;
+    },
+  };
 }
 
 /**
@@ -110,15 +158,12 @@ export function uniqueTaskQueue(prefix = 'test'): string {
 export async function withWorker<T>(
   env: TestWorkflowEnvironment,
   fn: (taskQueue: string, worker: Worker) => Promise<T>,
-  overrides: Partial<WorkerOptions> = {},
+  options: WithWorkerOptions = {},
 ): Promise<T> {
-  const taskQueue = uniqueTaskQueue();
-  const worker = await createWorker({
-    connection: env.nativeConnection,
-    namespace: env.namespace,
-    taskQueue,
-    workflowBundle: await workflowBundle(),
-    overrides,
-  });
-  return worker.runUntil(fn(taskQueue, worker));
+  const running = await startWorker(env, options);
+  try {
+    return await fn(running.taskQueue, running.worker);
+  } finally {
+    await running.stop();
+  }
 }

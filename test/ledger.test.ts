@@ -9,6 +9,7 @@ import {
   createLedger,
   decideAbort,
   decideCancellation,
+  decideAdmission,
   decideCapture,
   decideReversal,
   isFullySettled,
@@ -175,6 +176,65 @@ describe('ledger: bookkeeping', () => {
 
   it('refuses an authorized amount that is not a positive integer', () => {
     for (const bad of [0, -5, 10.5]) assert.throws(() => createLedger('SEK', bad), RangeError);
+  });
+});
+
+describe('ledger: admission behind queued operations', () => {
+  const l = createLedger('SEK', 10_000);
+
+  it('holds queued captures and cancellations back from later captures', () => {
+    assert.equal(
+      rejected(
+        decideAdmission(l, [{ kind: 'capture', amount: 6_000 }], { kind: 'capture', amount: 4_001, vatAmount: 0 }),
+      ),
+      'exceeds-remaining-capture',
+    );
+    assert.equal(
+      decideAdmission(l, [{ kind: 'capture', amount: 6_000 }], { kind: 'capture', amount: 4_000, vatAmount: 0 }).ok,
+      true,
+    );
+    assert.equal(
+      rejected(decideAdmission(l, [{ kind: 'cancellation' }], { kind: 'capture', amount: 1, vatAmount: 0 })),
+      'exceeds-remaining-capture',
+    );
+    assert.equal(
+      rejected(decideAdmission(l, [{ kind: 'cancellation' }], { kind: 'cancellation' })),
+      'nothing-to-cancel',
+    );
+  });
+
+  it('lets a return follow its queued shipment, but never beyond it', () => {
+    const queued = [{ kind: 'capture' as const, amount: 3_000 }];
+    assert.equal(decideAdmission(l, queued, { kind: 'reversal', amount: 3_000, vatAmount: 0 }).ok, true);
+    assert.equal(
+      rejected(decideAdmission(l, queued, { kind: 'reversal', amount: 3_001, vatAmount: 0 })),
+      'exceeds-remaining-reversal',
+    );
+    const both = [...queued, { kind: 'reversal' as const, amount: 2_000 }];
+    assert.equal(
+      rejected(decideAdmission(l, both, { kind: 'reversal', amount: 1_001, vatAmount: 0 })),
+      'exceeds-remaining-reversal',
+    );
+  });
+
+  it('refuses abort behind other operations and everything behind an abort', () => {
+    assert.equal(
+      rejected(decideAdmission(l, [{ kind: 'capture', amount: 1 }], { kind: 'abort' })),
+      'abort-not-allowed',
+    );
+    assert.equal(decideAdmission(l, [], { kind: 'abort' }).ok, true);
+    assert.equal(
+      rejected(decideAdmission(l, [{ kind: 'abort' }], { kind: 'capture', amount: 1, vatAmount: 0 })),
+      'payment-aborted',
+    );
+  });
+
+  it('checks amounts first', () => {
+    assert.equal(rejected(decideAdmission(l, [], { kind: 'capture', amount: 1.5, vatAmount: 0 })), 'invalid-amount');
+    assert.equal(
+      rejected(decideAdmission(l, [], { kind: 'reversal', amount: 100, vatAmount: 101 })),
+      'invalid-vat-amount',
+    );
   });
 });
 

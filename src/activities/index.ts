@@ -1,9 +1,11 @@
 /**
- * The activities a worker registers. A factory, so that later activities can close over the
- * Swedbank Pay client (and its bearer token) without the token ever entering workflow history.
+ * The activities a worker registers. A factory over the Swedbank Pay client, so the bearer token
+ * stays in the worker's memory and never enters workflow history.
  */
+import type { SwedbankPayClient } from '../swedbank/client.js';
 import { describeShipment } from './describe-shipment.js';
+import { createPaymentActivities } from './payment-activities.js';
 
-export function createActivities() {
-  return { describeShipment };
+export function createActivities(client: SwedbankPayClient) {
+  return { ...createPaymentActivities(client), describeShipment };
 }

@@ -97,7 +97,8 @@ export function hasSuccessfulTransaction(ledger: Ledger): boolean {
   return ledger.entries.some((e) => e.state === 'Completed');
 }
 
-function checkAmounts(amount: unknown, vatAmount: unknown): Rejection | undefined {
+/** Amount and VAT amount as Swedbank Pay takes them: positive integer, VAT from 0 to the amount. */
+export function checkAmounts(amount: unknown, vatAmount: unknown): Rejection | undefined {
   if (!isPositiveMinorUnits(amount)) {
     return {
       code: 'invalid-amount',
@@ -238,4 +239,51 @@ export function checkInvariants(ledger: Ledger): string[] {
   const refs = new Set(ledger.entries.map((e) => e.payeeReference));
   if (refs.size !== ledger.entries.length) broken.push('payeeReferences are unique');
   return broken;
+}
+
+/** An operation admitted but not yet started: its amount is held back from what later requests may use. */
+export interface QueuedOperation {
+  kind: TransactionKind | 'abort';
+  /** For captures and reversals; a cancellation takes whatever remains when it runs. */
+  amount?: number;
+}
+
+/**
+ * Admission of a new request behind operations already queued (the update validators use this).
+ * Captures and cancellations are judged pessimistically (queued captures and cancellations will
+ * take their amounts); reversals optimistically (queued and pending captures count as captured,
+ * since a return is often announced right after its shipment). Every operation is judged again,
+ * strictly, when it runs.
+ */
+export function decideAdmission(
+  ledger: Ledger,
+  queued: readonly QueuedOperation[],
+  request: { kind: TransactionKind | 'abort'; amount?: unknown; vatAmount?: unknown },
+): Decision<unknown> {
+  if (queued.some((q) => q.kind === 'abort')) return reject('payment-aborted', 'an abort is queued');
+  let projected = ledger;
+  let n = 0;
+  for (const q of queued) {
+    if (q.kind === 'abort') continue;
+    const amount = q.kind === 'cancellation' ? Math.max(0, remainingToCapture(projected)) : (q.amount ?? 0);
+    projected = beginTransaction(projected, { kind: q.kind, payeeReference: `queued-${++n}`, amount, vatAmount: 0 });
+  }
+  switch (request.kind) {
+    case 'capture':
+      return decideCapture(projected, request.amount, request.vatAmount);
+    case 'cancellation':
+      return decideCancellation(projected);
+    case 'reversal': {
+      const captureInFlight = pendingAmount(projected, 'capture');
+      return decideReversal(
+        { ...projected, captured: projected.captured + captureInFlight },
+        request.amount,
+        request.vatAmount,
+      );
+    }
+    case 'abort':
+      if (queued.length > 0)
+        return reject('abort-not-allowed', 'other operations are queued; abort is not possible now');
+      return decideAbort(ledger);
+  }
 }

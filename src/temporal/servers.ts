@@ -3,6 +3,7 @@
  * and the tests, and the time-skipping test server for long-timer tests. Both use the binary that
  * binaries.ts resolves and print which one that is.
  */
+import type { SearchAttributeType } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { SEARCH_ATTRIBUTES } from '../search-attributes.js';
 import {
@@ -63,12 +64,33 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<Te
   );
 }
 
-/** The time-skipping test server: timers fire as soon as the workflow is idle. */
+/** Temporal API IndexedValueType numbers (wire-protocol constants) of each search attribute type. */
+const INDEXED_VALUE_TYPE: Record<SearchAttributeType, number> = {
+  TEXT: 1,
+  KEYWORD: 2,
+  INT: 3,
+  DOUBLE: 4,
+  BOOL: 5,
+  DATETIME: 6,
+  KEYWORD_LIST: 7,
+};
+
+/** The time-skipping test server, with this project's search attributes registered. */
 export async function startTimeSkippingServer(
   log: (line: string) => void = defaultLog,
 ): Promise<TestWorkflowEnvironment> {
   const resolved = resolveTemporalBinary('test-server');
-  return startWith(resolved, log, () =>
+  const env = await startWith(resolved, log, () =>
     TestWorkflowEnvironment.createTimeSkipping({ server: { executable: toExecutable(resolved) } }),
   );
+  try {
+    await env.connection.operatorService.addSearchAttributes({
+      namespace: env.namespace ?? 'default',
+      searchAttributes: Object.fromEntries(SEARCH_ATTRIBUTES.map((key) => [key.name, INDEXED_VALUE_TYPE[key.type]])),
+    });
+  } catch (err) {
+    await env.teardown();
+    throw err;
+  }
+  return env;
 }

@@ -1,0 +1,33 @@
+/**
+ * How a payment workflow is started, in one place: workflow id from the payment id, the task queue,
+ * the static summary shown in the Web UI and the search attributes it has from the first moment.
+ */
+import type { WorkflowStartOptions } from '@temporalio/client';
+import { paymentWorkflowId, TASK_QUEUE } from '../contract.js';
+import { INSTRUMENT, ORDER_ID, PAYMENT_STATE } from '../search-attributes.js';
+import { instrumentOf } from '../swedbank/resources.js';
+import type { PaymentWorkflowInput } from '../workflows/input.js';
+import { INSTRUMENT_LABEL, staticSummary } from '../workflows/payment-view.js';
+import type { swedbankPayPayment } from '../workflows/payment.js';
+
+export function paymentStartOptions(
+  input: PaymentWorkflowInput,
+  taskQueue: string = TASK_QUEUE,
+): WorkflowStartOptions<typeof swedbankPayPayment> {
+  const instrument = instrumentOf(input.paymentId);
+  const summary =
+    input.authorizedAmount !== undefined && input.currency !== undefined
+      ? staticSummary(input.orderId, input.authorizedAmount, input.currency, instrument)
+      : `order ${input.orderId} · ${INSTRUMENT_LABEL[instrument]}`;
+  return {
+    workflowId: paymentWorkflowId(input.paymentId),
+    taskQueue,
+    args: [input],
+    staticSummary: summary,
+    typedSearchAttributes: [
+      { key: ORDER_ID, value: input.orderId },
+      { key: INSTRUMENT, value: INSTRUMENT_LABEL[instrument] },
+      { key: PAYMENT_STATE, value: 'Authorized' },
+    ],
+  };
+}

@@ -1,0 +1,62 @@
+/** The payment workflow's input and policy: part of the wire contract (plain JSON, durations in ms). */
+import type { Ledger } from '../domain/ledger.js';
+import type { TokenType } from '../swedbank/schemas.js';
+import type { OperationRecord, OperationResult, RejectedSignal } from './messages.js';
+
+export interface PaymentPolicy {
+  /** When the authorization expires (ISO 8601). Default: start + authorizationValidityMs. */
+  authorizationExpiresAt?: string;
+  /** Default 7 days for cards (acquirers may release sooner than Swedbank Pay's 180), 30 for invoices. */
+  authorizationValidityMs?: number;
+  /** How long before expiry to act on the uncaptured remainder. Default 1 day. */
+  expiryLeadTimeMs?: number;
+  /** What to do then: cancel the remainder (default) or only flag the payment. */
+  onAuthorizationExpiry?: 'cancel' | 'flag';
+  /** How long returns are accepted after nothing remains to capture. Default 60 days. */
+  reversalWindowMs?: number;
+  /** Delete the payment token when the lifecycle ends. Default false. */
+  deleteTokenOnClose?: boolean;
+  /** First poll for a transaction's outcome when no callback comes. Default 10 s; doubles up to pollMaxMs. */
+  pollInitialMs?: number;
+  /** Default 1 hour. Polling goes on for as long as the outcome is unknown. */
+  pollMaxMs?: number;
+  /** Flag the payment when an outcome is still unknown after this long. Default 1 day. */
+  pendingAttentionAfterMs?: number;
+  /** Per-attempt limit of each Swedbank Pay activity. Default 60 s. */
+  activityTimeoutMs?: number;
+  /** Continue-as-new after this many history events, in addition to the server's suggestion. */
+  continueAsNewAfterEvents?: number;
+}
+
+export interface PaymentWorkflowInput {
+  /** Swedbank Pay payment id: /psp/creditcard/payments/{id} or /psp/invoice/payments/{id}. */
+  paymentId: string;
+  /** The OMS's order id (search attribute SwedbankPayOrderId). */
+  orderId: string;
+  /** Currency and authorized amount; when absent they are read from Swedbank Pay at start. */
+  currency?: string;
+  authorizedAmount?: number;
+  /** A card token to delete (on request, or on close per policy). */
+  paymentToken?: { token: string; type: TokenType };
+  policy?: PaymentPolicy;
+  /** Set by continue-as-new only. */
+  carried?: CarriedState;
+}
+
+/** What one run hands the next on continue-as-new. */
+export interface CarriedState {
+  ledger: Ledger;
+  startedAt: string;
+  nextOperationId: number;
+  queue: OperationRecord[];
+  recent: OperationRecord[];
+  /** OMS reference -> result, so redelivered events stay harmless across runs. */
+  references: [string, OperationResult | null][];
+  needsAttention: boolean;
+  attentionReasons: string[];
+  rejectedSignals: RejectedSignal[];
+  tokenDeleted: boolean;
+  expiryHandled: boolean;
+  settledAt?: string;
+  callbacksReceived: number;
+}

@@ -1,0 +1,154 @@
+/**
+ * The payment workflow's messages: shared by the workflow and every client (this package's OMS API,
+ * the `temporal` CLI, SDKs in other languages). Names and JSON payloads are the wire contract
+ * (docs/CONTRACT.md); change them only with a version note.
+ */
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { Ledger, RejectionCode } from '../domain/ledger.js';
+import type { TokenType } from '../swedbank/schemas.js';
+
+export type OperationKind = 'capture' | 'cancellation' | 'reversal' | 'abort' | 'delete-token';
+
+export interface ItemDescription {
+  amount: number;
+  description: string;
+}
+
+export interface VatSummary {
+  amount: number;
+  /** Percent x 100: 2500 = 25 %. */
+  vatPercent: number;
+  vatAmount: number;
+}
+
+/** Capture part of the authorized amount: a shipment. */
+export interface CaptureRequest {
+  /** Minor units (10000 = 100.00 SEK). */
+  amount: number;
+  vatAmount: number;
+  /** At most 40 characters; defaults to "Capture <reference>". */
+  description?: string;
+  /** The OMS's own reference (shipment id): the same reference twice performs the capture once. */
+  reference?: string;
+  /** The last shipment of the order: once captured, the remaining amount is cancelled. */
+  finalFulfilment?: boolean;
+  /** Invoice payments only, and required for them. */
+  itemDescriptions?: ItemDescription[];
+  vatSummary?: VatSummary[];
+}
+
+/** Cancel whatever remains uncaptured: the order is closed. */
+export interface CancelRequest {
+  description?: string;
+  reference?: string;
+}
+
+/** Reverse (refund) captured money: a return. */
+export interface ReversalRequest {
+  amount: number;
+  vatAmount: number;
+  description?: string;
+  reference?: string;
+}
+
+export interface AbortRequest {
+  reference?: string;
+}
+
+export interface DeleteTokenRequest {
+  /** Why the token is deleted, kept by Swedbank Pay. */
+  comment?: string;
+  reference?: string;
+}
+
+/**
+ * The outcome of one operation. Completed and Failed are Swedbank Pay's final answers;
+ * Rejected means nothing was sent, because the ledger refused the operation when it was its turn.
+ */
+export interface OperationResult {
+  operationId: number;
+  kind: OperationKind;
+  reference?: string;
+  state: 'Completed' | 'Failed' | 'Rejected';
+  amount?: number;
+  vatAmount?: number;
+  payeeReference?: string;
+  /** Swedbank Pay's transaction number and id. */
+  number?: string;
+  transactionId?: string;
+  /** Why it failed or was rejected (Swedbank Pay's failedReason or problem, or the ledger's rule). */
+  failureReason?: string;
+  /** A stable code: the ledger's rejection code, or the activity failure type. */
+  failureType?: string;
+}
+
+export type OperationStatus = 'queued' | 'running' | 'done';
+
+export interface OperationRecord {
+  id: number;
+  kind: OperationKind;
+  source: 'update' | 'signal' | 'policy';
+  reference?: string;
+  payeeReference?: string;
+  amount?: number;
+  vatAmount?: number;
+  description?: string;
+  finalFulfilment?: boolean;
+  itemDescriptions?: ItemDescription[];
+  vatSummary?: VatSummary[];
+  comment?: string;
+  status: OperationStatus;
+  result?: OperationResult;
+}
+
+/** A signal that could not be acted on; kept in the state instead of failing the workflow. */
+export interface RejectedSignal {
+  signal: string;
+  reference?: string;
+  code: RejectionCode | 'invalid-request' | 'unknown-payment' | 'no-payment-token' | 'payment-closed';
+  message: string;
+  at: string;
+}
+
+export type PaymentStatus =
+  'Authorized' | 'PartiallyCaptured' | 'Captured' | 'Cancelled' | 'PartiallyReversed' | 'Reversed' | 'Aborted';
+
+export interface PaymentWorkflowState {
+  paymentId: string;
+  orderId: string;
+  instrument: 'creditcard' | 'invoice';
+  status: PaymentStatus;
+  ledger: Ledger;
+  remainingToCapture: number;
+  remainingToReverse: number;
+  /** Operations waiting or running, in order. */
+  queue: OperationRecord[];
+  /** The most recent finished operations (older ones live in the ledger and earlier runs). */
+  recent: OperationRecord[];
+  needsAttention: boolean;
+  attentionReasons: string[];
+  rejectedSignals: RejectedSignal[];
+  paymentToken?: { type: TokenType; last4: string; deleted: boolean };
+  authorizationExpiresAt: string;
+  /** Set once nothing remains to capture or cancel: returns are accepted until then. */
+  reversalWindowEndsAt?: string;
+  callbacksReceived: number;
+}
+
+export const captureUpdate = defineUpdate<OperationResult, [CaptureRequest]>('capture');
+export const cancelUpdate = defineUpdate<OperationResult, [CancelRequest]>('cancel');
+export const reverseUpdate = defineUpdate<OperationResult, [ReversalRequest]>('reverse');
+export const abortUpdate = defineUpdate<OperationResult, [AbortRequest]>('abort');
+export const deleteTokenUpdate = defineUpdate<OperationResult, [DeleteTokenRequest]>('deleteToken');
+
+/** Fire-and-forget fulfilment events; `reference` is required so a redelivered event is harmless. */
+export const captureSignal = defineSignal<[CaptureRequest & { reference: string }]>('captureRequested');
+export const cancelSignal = defineSignal<[CancelRequest & { reference: string }]>('cancelRequested');
+export const reverseSignal = defineSignal<[ReversalRequest & { reference: string }]>('reversalRequested');
+export const abortSignal = defineSignal<[AbortRequest & { reference: string }]>('abortRequested');
+export const deleteTokenSignal = defineSignal<[DeleteTokenRequest & { reference: string }]>('deleteTokenRequested');
+
+/** A Swedbank Pay callback body, forwarded by the callback receiver: a hint to look, never the truth. */
+export const callbackSignal = defineSignal<[unknown]>('callback');
+
+export const stateQuery = defineQuery<PaymentWorkflowState>('state');

@@ -1,0 +1,742 @@
+/**
+ * The payment workflow: one per Swedbank Pay payment, the only writer of that payment.
+ *
+ * A thin durable shell around the pure ledger. Requests arrive as updates (answered with the final
+ * transaction result) or signals (fire-and-forget fulfilment events), are checked, and queue; the
+ * queue runs one operation at a time, in arrival order, because Swedbank Pay accepts no new
+ * transaction while one is pending. Each operation's payeeReference is fixed here, before its
+ * activity is scheduled, so every retry reuses it. Outcomes that are not final yet wait for a
+ * callback signal or a polling timer, then the truth is read with GET. Swedbank Pay saying no never
+ * fails the workflow: the failure is recorded, the payment flagged, and the workflow waits for the
+ * next instruction.
+ */
+import {
+  ActivityFailure,
+  allHandlersFinished,
+  ApplicationFailure,
+  condition,
+  continueAsNew,
+  proxyActivities,
+  setCurrentDetails,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+  type ActivityOptions,
+} from '@temporalio/workflow';
+import type {
+  CreateTransactionInput,
+  PaymentActivities,
+  TransactionSnapshot,
+} from '../activities/payment-activities.js';
+import {
+  beginTransaction,
+  createLedger,
+  decideAbort,
+  decideAdmission,
+  decideCancellation,
+  decideCapture,
+  decideReversal,
+  isFullySettled,
+  markAborted,
+  remainingToCapture,
+  remainingToReverse,
+  settleTransaction,
+  type Decision,
+  type Ledger,
+  type QueuedOperation,
+  type TransactionKind,
+} from '../domain/ledger.js';
+import { payeeReferenceFor } from '../domain/payee-reference.js';
+import { instrumentOf } from '../swedbank/resources.js';
+import { CallbackBody } from '../swedbank/schemas.js';
+import {
+  CAPTURED_AMOUNT,
+  INSTRUMENT,
+  NEEDS_ATTENTION,
+  ORDER_ID,
+  PAYMENT_STATE,
+  REMAINING_AMOUNT,
+} from '../search-attributes.js';
+import type { CarriedState, PaymentPolicy, PaymentWorkflowInput } from './input.js';
+import {
+  abortSignal,
+  abortUpdate,
+  callbackSignal,
+  cancelSignal,
+  cancelUpdate,
+  captureSignal,
+  captureUpdate,
+  deleteTokenSignal,
+  deleteTokenUpdate,
+  reverseSignal,
+  reverseUpdate,
+  stateQuery,
+  type OperationKind,
+  type OperationRecord,
+  type OperationResult,
+  type PaymentWorkflowState,
+  type RejectedSignal,
+} from './messages.js';
+import { currentDetails, INSTRUMENT_LABEL, paymentStatus, transactionSummary } from './payment-view.js';
+import {
+  checkAbortRequest,
+  checkCancelRequest,
+  checkCaptureRequest,
+  checkDeleteTokenRequest,
+  checkReversalRequest,
+  type Checked,
+  type RequestRejection,
+} from './validate-request.js';
+
+const DAY = 24 * 60 * 60 * 1000;
+
+/** The policy with every default filled in. */
+type ResolvedPolicy = Required<Omit<PaymentPolicy, 'authorizationExpiresAt' | 'continueAsNewAfterEvents'>> &
+  Pick<PaymentPolicy, 'continueAsNewAfterEvents'>;
+
+function resolvePolicy(policy: PaymentPolicy = {}, instrument: 'creditcard' | 'invoice'): ResolvedPolicy {
+  return {
+    authorizationValidityMs: policy.authorizationValidityMs ?? (instrument === 'creditcard' ? 7 : 30) * DAY,
+    expiryLeadTimeMs: policy.expiryLeadTimeMs ?? DAY,
+    onAuthorizationExpiry: policy.onAuthorizationExpiry ?? 'cancel',
+    reversalWindowMs: policy.reversalWindowMs ?? 60 * DAY,
+    deleteTokenOnClose: policy.deleteTokenOnClose ?? false,
+    pollInitialMs: policy.pollInitialMs ?? 10_000,
+    pollMaxMs: policy.pollMaxMs ?? 60 * 60 * 1000,
+    pendingAttentionAfterMs: policy.pendingAttentionAfterMs ?? DAY,
+    activityTimeoutMs: policy.activityTimeoutMs ?? 60_000,
+    continueAsNewAfterEvents: policy.continueAsNewAfterEvents,
+  };
+}
+
+/** What the workflow returns when the lifecycle ends. */
+export interface PaymentSummary {
+  paymentId: string;
+  orderId: string;
+  status: PaymentWorkflowState['status'];
+  currency: string;
+  authorized: number;
+  captured: number;
+  cancelled: number;
+  reversed: number;
+  transactions: number;
+  tokenDeleted: boolean;
+  needsAttention: boolean;
+}
+
+const RECENT_LIMIT = 50;
+const REJECTED_SIGNAL_LIMIT = 50;
+
+export async function swedbankPayPayment(input: PaymentWorkflowInput): Promise<PaymentSummary> {
+  const instrument = instrumentOf(input.paymentId);
+  const policy = resolvePolicy(input.policy, instrument);
+  const carried: CarriedState | undefined = input.carried;
+
+  const activityOptions: ActivityOptions = {
+    startToCloseTimeout: policy.activityTimeoutMs,
+    // Only transient errors are retried (final ones are non-retryable), so backing off forever is safe.
+    retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+  };
+  const activities = proxyActivities<PaymentActivities>(activityOptions);
+
+  // ---- State (everything here survives in history or is carried across continue-as-new) ----
+  let ledger: Ledger | undefined =
+    carried?.ledger ??
+    (input.currency !== undefined && input.authorizedAmount !== undefined
+      ? createLedger(input.currency, input.authorizedAmount)
+      : undefined);
+  const startedAt = carried?.startedAt ?? new Date(Date.now()).toISOString();
+  let nextOperationId = carried?.nextOperationId ?? 1;
+  const queue: OperationRecord[] = carried?.queue ?? [];
+  const recent: OperationRecord[] = carried?.recent ?? [];
+  const references = new Map<string, OperationResult | null>(carried?.references ?? []);
+  let needsAttention = carried?.needsAttention ?? false;
+  const attentionReasons: string[] = carried?.attentionReasons ?? [];
+  const rejectedSignals: RejectedSignal[] = carried?.rejectedSignals ?? [];
+  let tokenDeleted = carried?.tokenDeleted ?? false;
+  let expiryHandled = carried?.expiryHandled ?? false;
+  let settledAt: number | undefined = carried?.settledAt ? Date.parse(carried.settledAt) : undefined;
+  let callbacksReceived = carried?.callbacksReceived ?? 0;
+  let closing = false;
+  let lastAttributes = ''; // the search attribute values last upserted, to upsert only on change
+
+  const expiresAt = input.policy?.authorizationExpiresAt
+    ? Date.parse(input.policy.authorizationExpiresAt)
+    : Date.parse(startedAt) + policy.authorizationValidityMs;
+  const expiryActionAt = expiresAt - policy.expiryLeadTimeMs;
+
+  // ---- Helpers ----
+  const now = () => Date.now(); // workflow time: deterministic
+  const currency = () => ledger?.currency ?? input.currency ?? '';
+
+  function flag(reason: string): void {
+    needsAttention = true;
+    attentionReasons.push(`${new Date(now()).toISOString()} ${reason}`);
+    if (attentionReasons.length > 20) attentionReasons.splice(0, attentionReasons.length - 20);
+  }
+
+  function rejectSignal(signal: string, rejection: RequestRejection, reference?: string): void {
+    rejectedSignals.push({
+      signal,
+      ...(reference !== undefined && { reference }),
+      code: rejection.code,
+      message: rejection.message,
+      at: new Date(now()).toISOString(),
+    });
+    if (rejectedSignals.length > REJECTED_SIGNAL_LIMIT) rejectedSignals.splice(0, 1);
+    flag(`${signal} rejected: ${rejection.message}`);
+  }
+
+  function queuedForAdmission(): QueuedOperation[] {
+    const queued: QueuedOperation[] = [];
+    for (const op of queue) {
+      if (op.status !== 'queued' || op.kind === 'delete-token') continue;
+      queued.push(op.amount !== undefined ? { kind: op.kind, amount: op.amount } : { kind: op.kind });
+    }
+    return queued;
+  }
+
+  /** Ledger admission behind the queue; undefined while the ledger is still being read at start. */
+  function admit(kind: TransactionKind | 'abort', amount?: number, vatAmount?: number): RequestRejection | undefined {
+    if (closing) return { code: 'payment-closed', message: 'the payment lifecycle has ended' };
+    if (!ledger) return undefined;
+    const decision = decideAdmission(ledger, queuedForAdmission(), { kind, amount, vatAmount });
+    return decision.ok ? undefined : decision.rejection;
+  }
+
+  function enqueue(
+    kind: OperationKind,
+    source: OperationRecord['source'],
+    fields: Partial<OperationRecord>,
+  ): OperationRecord {
+    const id = nextOperationId++;
+    const op: OperationRecord = { ...fields, id, kind, source, status: 'queued' };
+    // Fixed now, before any activity is scheduled: every retry of this operation reuses it.
+    if (kind === 'capture' || kind === 'cancellation' || kind === 'reversal') {
+      op.payeeReference = payeeReferenceFor(input.paymentId, kind, id);
+    }
+    if (op.reference !== undefined) references.set(op.reference, null);
+    queue.push(op);
+    refresh();
+    return op;
+  }
+
+  async function resultOf(op: OperationRecord): Promise<OperationResult> {
+    await condition(() => op.result !== undefined);
+    return op.result!;
+  }
+
+  /** The result (or the running operation) of a reference seen before. */
+  async function resultOfReference(reference: string): Promise<OperationResult> {
+    const known = () => references.get(reference);
+    await condition(() => known() !== null);
+    return known()!;
+  }
+
+  function throwRejection(rejection: RequestRejection): never {
+    throw ApplicationFailure.create({
+      type: rejection.code,
+      message: rejection.message,
+      nonRetryable: true,
+      details: [rejection],
+    });
+  }
+
+  /** Update validator: throw to reject before anything enters history. */
+  function validate<T>(checked: Checked<T>, admission: (value: T) => RequestRejection | undefined): void {
+    if (!checked.ok) throwRejection(checked.rejection);
+    const value = checked.value as T & { reference?: string };
+    if (value.reference !== undefined && references.has(value.reference)) return; // same event again: same result
+    const rejection = admission(value);
+    if (rejection) throwRejection(rejection);
+  }
+
+  // ---- Handlers: registered before the first await, so no early message is lost ----
+
+  setHandler(
+    captureUpdate,
+    async (request) => {
+      const checked = checkCaptureRequest(request, instrument, false);
+      if (!checked.ok) throwRejection(checked.rejection);
+      if (request.reference !== undefined && references.has(request.reference)) {
+        return resultOfReference(request.reference);
+      }
+      return resultOf(enqueue('capture', 'update', checked.value));
+    },
+    {
+      validator: (request) =>
+        validate(checkCaptureRequest(request, instrument, false), (r) => admit('capture', r.amount, r.vatAmount)),
+    },
+  );
+
+  setHandler(
+    cancelUpdate,
+    async (request) => {
+      const checked = checkCancelRequest(request, false);
+      if (!checked.ok) throwRejection(checked.rejection);
+      if (request?.reference !== undefined && references.has(request.reference)) {
+        return resultOfReference(request.reference);
+      }
+      return resultOf(enqueue('cancellation', 'update', checked.value));
+    },
+    { validator: (request) => validate(checkCancelRequest(request, false), () => admit('cancellation')) },
+  );
+
+  setHandler(
+    reverseUpdate,
+    async (request) => {
+      const checked = checkReversalRequest(request, false);
+      if (!checked.ok) throwRejection(checked.rejection);
+      if (request.reference !== undefined && references.has(request.reference)) {
+        return resultOfReference(request.reference);
+      }
+      return resultOf(enqueue('reversal', 'update', checked.value));
+    },
+    {
+      validator: (request) =>
+        validate(checkReversalRequest(request, false), (r) => admit('reversal', r.amount, r.vatAmount)),
+    },
+  );
+
+  setHandler(
+    abortUpdate,
+    async (request) => {
+      const checked = checkAbortRequest(request, false);
+      if (!checked.ok) throwRejection(checked.rejection);
+      if (request?.reference !== undefined && references.has(request.reference)) {
+        return resultOfReference(request.reference);
+      }
+      return resultOf(enqueue('abort', 'update', checked.value));
+    },
+    { validator: (request) => validate(checkAbortRequest(request, false), () => admit('abort')) },
+  );
+
+  const tokenAdmission = (): RequestRejection | undefined => {
+    if (closing) return { code: 'payment-closed', message: 'the payment lifecycle has ended' };
+    if (!input.paymentToken) return { code: 'no-payment-token', message: 'this payment has no payment token' };
+    return undefined;
+  };
+
+  setHandler(
+    deleteTokenUpdate,
+    async (request) => {
+      const checked = checkDeleteTokenRequest(request, false);
+      if (!checked.ok) throwRejection(checked.rejection);
+      if (request?.reference !== undefined && references.has(request.reference)) {
+        return resultOfReference(request.reference);
+      }
+      return resultOf(enqueue('delete-token', 'update', checked.value));
+    },
+    { validator: (request) => validate(checkDeleteTokenRequest(request, false), tokenAdmission) },
+  );
+
+  /** Signals: checked on arrival, recorded as rejected instead of failing; amounts judged when run. */
+  function onSignal<T extends { reference?: string }>(
+    signal: string,
+    kind: OperationKind,
+    checked: Checked<T>,
+    reference: unknown,
+    extraCheck?: () => RequestRejection | undefined,
+  ): void {
+    const ref = typeof reference === 'string' ? reference : undefined;
+    if (!checked.ok) return rejectSignal(signal, checked.rejection, ref);
+    if (ref !== undefined && references.has(ref)) return; // redelivered event: performed once
+    const rejection = closing
+      ? { code: 'payment-closed' as const, message: 'the payment lifecycle has ended' }
+      : extraCheck?.();
+    if (rejection) return rejectSignal(signal, rejection, ref);
+    enqueue(kind, 'signal', checked.value);
+  }
+
+  const referenceOf = (raw: unknown) =>
+    typeof raw === 'object' && raw !== null ? (raw as { reference?: unknown }).reference : undefined;
+
+  setHandler(captureSignal, (raw) =>
+    onSignal('captureRequested', 'capture', checkCaptureRequest(raw, instrument, true), referenceOf(raw)),
+  );
+  setHandler(cancelSignal, (raw) =>
+    onSignal('cancelRequested', 'cancellation', checkCancelRequest(raw, true), referenceOf(raw)),
+  );
+  setHandler(reverseSignal, (raw) =>
+    onSignal('reversalRequested', 'reversal', checkReversalRequest(raw, true), referenceOf(raw)),
+  );
+  setHandler(abortSignal, (raw) => onSignal('abortRequested', 'abort', checkAbortRequest(raw, true), referenceOf(raw)));
+  setHandler(deleteTokenSignal, (raw) =>
+    onSignal(
+      'deleteTokenRequested',
+      'delete-token',
+      checkDeleteTokenRequest(raw, true),
+      referenceOf(raw),
+      tokenAdmission,
+    ),
+  );
+
+  setHandler(callbackSignal, (raw) => {
+    const parsed = CallbackBody.safeParse(raw);
+    if (!parsed.success) {
+      return rejectSignal('callback', { code: 'invalid-request', message: 'malformed callback body' });
+    }
+    if (parsed.data.payment.id !== input.paymentId) {
+      return rejectSignal('callback', {
+        code: 'unknown-payment',
+        message: `callback for ${parsed.data.payment.id}`,
+      });
+    }
+    // A hint only: wakes whoever waits for an outcome, who then reads the truth with GET.
+    callbacksReceived++;
+  });
+
+  setHandler(stateQuery, (): PaymentWorkflowState => {
+    const l = ledger ?? createLedger(currency() || 'XXX', input.authorizedAmount ?? 1);
+    return {
+      paymentId: input.paymentId,
+      orderId: input.orderId,
+      instrument,
+      status: paymentStatus(l),
+      ledger: l,
+      remainingToCapture: Math.max(0, remainingToCapture(l)),
+      remainingToReverse: Math.max(0, remainingToReverse(l)),
+      queue: [...queue],
+      recent: [...recent],
+      needsAttention,
+      attentionReasons: [...attentionReasons],
+      rejectedSignals: [...rejectedSignals],
+      ...(input.paymentToken && {
+        paymentToken: {
+          type: input.paymentToken.type,
+          last4: input.paymentToken.token.slice(-4),
+          deleted: tokenDeleted,
+        },
+      }),
+      authorizationExpiresAt: new Date(expiresAt).toISOString(),
+      ...(settledAt !== undefined && { reversalWindowEndsAt: new Date(reversalWindowEnd(settledAt)).toISOString() }),
+      callbacksReceived,
+    };
+  });
+
+  // ---- Web UI: search attributes and current details follow every change ----
+  function refresh(): void {
+    if (!ledger) return;
+    const status = paymentStatus(ledger);
+    const attributes = {
+      status,
+      captured: ledger.captured,
+      remaining: Math.max(0, remainingToCapture(ledger)),
+      needsAttention,
+    };
+    const key = JSON.stringify(attributes);
+    if (key !== lastAttributes) {
+      lastAttributes = key;
+      upsertSearchAttributes([
+        { key: PAYMENT_STATE, value: status },
+        { key: ORDER_ID, value: input.orderId },
+        { key: INSTRUMENT, value: INSTRUMENT_LABEL[instrument] },
+        { key: CAPTURED_AMOUNT, value: attributes.captured },
+        { key: REMAINING_AMOUNT, value: attributes.remaining },
+        { key: NEEDS_ATTENTION, value: needsAttention },
+      ]);
+    }
+    setCurrentDetails(
+      currentDetails({ orderId: input.orderId, instrument, ledger, queue, needsAttention, attentionReasons }),
+    );
+  }
+
+  // ---- Running operations ----
+
+  function failureOf(err: unknown): { type: string; message: string } {
+    const cause = err instanceof ActivityFailure ? err.cause : err;
+    if (cause instanceof ApplicationFailure) return { type: cause.type ?? 'ActivityFailure', message: cause.message };
+    return { type: 'ActivityFailure', message: cause instanceof Error ? cause.message : String(cause) };
+  }
+
+  /** Awaits an activity, flagging the payment if its outcome is still unknown after a long time. */
+  async function patiently<T>(promise: Promise<T>, what: string): Promise<T> {
+    let done = false;
+    const tracked = promise.finally(() => {
+      done = true;
+    });
+    if (!(await condition(() => done, policy.pendingAttentionAfterMs))) flag(`${what}: outcome still unknown`);
+    return tracked;
+  }
+
+  /** Initialized / AwaitingActivity: wait for a callback or a poll timer, then GET the truth. */
+  async function awaitOutcome(tx: TransactionSnapshot, what: string): Promise<TransactionSnapshot> {
+    let delay = policy.pollInitialMs;
+    const since = now();
+    let flagged = false;
+    while (tx.state === 'Initialized' || tx.state === 'AwaitingActivity') {
+      const seen = callbacksReceived;
+      await condition(() => callbacksReceived > seen, delay);
+      delay = Math.min(delay * 2, policy.pollMaxMs);
+      tx = await patiently(
+        activities.getTransaction.executeWithOptions({ ...activityOptions, summary: `check ${what}` }, [
+          tx.transactionId,
+        ]),
+        `check ${what}`,
+      );
+      if (!flagged && now() - since > policy.pendingAttentionAfterMs) {
+        flagged = true;
+        flag(`${what}: still ${tx.state} after ${Math.round((now() - since) / 60000)} minutes`);
+      }
+    }
+    return tx;
+  }
+
+  function rejected(op: OperationRecord, rejection: RequestRejection): OperationResult {
+    if (op.source !== 'update') rejectSignal(`${op.kind} (${op.source})`, rejection, op.reference);
+    return {
+      operationId: op.id,
+      kind: op.kind,
+      ...(op.reference !== undefined && { reference: op.reference }),
+      state: 'Rejected',
+      failureReason: rejection.message,
+      failureType: rejection.code,
+    };
+  }
+
+  async function runTransaction(op: OperationRecord & { kind: TransactionKind }, l: Ledger): Promise<OperationResult> {
+    const decision: Decision<{ amount: number }> =
+      op.kind === 'capture'
+        ? decideCapture(l, op.amount, op.vatAmount)
+        : op.kind === 'cancellation'
+          ? decideCancellation(l)
+          : decideReversal(l, op.amount, op.vatAmount);
+    if (!decision.ok) return rejected(op, decision.rejection);
+    const amount = decision.value.amount;
+    const vatAmount = op.kind === 'cancellation' ? 0 : (op.vatAmount ?? 0);
+    const payeeReference = op.payeeReference!;
+    ledger = beginTransaction(l, { kind: op.kind, payeeReference, amount, vatAmount });
+    refresh();
+    const summary = transactionSummary(op.kind, amount, l.currency, payeeReference);
+    const request: CreateTransactionInput = {
+      paymentId: input.paymentId,
+      kind: op.kind,
+      payeeReference,
+      description: op.description ?? op.kind,
+      ...(op.kind !== 'cancellation' && { amount, vatAmount }),
+      ...(op.itemDescriptions && { itemDescriptions: op.itemDescriptions }),
+      ...(op.vatSummary && { vatSummary: op.vatSummary }),
+    };
+    const base = {
+      operationId: op.id,
+      kind: op.kind,
+      ...(op.reference !== undefined && { reference: op.reference }),
+      payeeReference,
+    };
+    try {
+      let tx = await patiently(
+        activities.createTransaction.executeWithOptions({ ...activityOptions, summary }, [request]),
+        summary,
+      );
+      tx = await awaitOutcome(tx, summary);
+      const state = tx.state === 'Completed' ? 'Completed' : 'Failed';
+      ledger = settleTransaction(ledger, payeeReference, {
+        state,
+        amount: tx.amount,
+        vatAmount: tx.vatAmount,
+        number: tx.number,
+        transactionId: tx.transactionId,
+        ...(tx.failedReason !== undefined && { failedReason: tx.failedReason }),
+      });
+      if (state === 'Failed') flag(`${summary} failed at Swedbank Pay: ${tx.failedReason ?? 'no reason given'}`);
+      return {
+        ...base,
+        state,
+        amount: tx.amount,
+        vatAmount: tx.vatAmount,
+        number: tx.number,
+        transactionId: tx.transactionId,
+        ...(state === 'Failed' && {
+          failureReason: tx.failedReason ?? 'failed at Swedbank Pay',
+          failureType: 'Failed',
+        }),
+      };
+    } catch (err) {
+      const failure = failureOf(err);
+      ledger = settleTransaction(ledger, payeeReference, { state: 'Failed', amount, failedReason: failure.message });
+      flag(`${summary} refused: ${failure.message}`);
+      return { ...base, state: 'Failed', amount, vatAmount, failureReason: failure.message, failureType: failure.type };
+    }
+  }
+
+  async function runAbort(op: OperationRecord, l: Ledger): Promise<OperationResult> {
+    const decision = decideAbort(l);
+    if (!decision.ok) return rejected(op, decision.rejection);
+    const base = { operationId: op.id, kind: op.kind, ...(op.reference !== undefined && { reference: op.reference }) };
+    try {
+      const { state } = await activities.abortPayment.executeWithOptions(
+        { ...activityOptions, summary: `abort payment` },
+        [input.paymentId],
+      );
+      if (state !== 'Aborted')
+        throw ApplicationFailure.nonRetryable(`payment is ${state} after abort`, 'AbortNotApplied');
+      ledger = markAborted(l);
+      return { ...base, state: 'Completed' };
+    } catch (err) {
+      const failure = failureOf(err);
+      flag(`abort refused: ${failure.message}`);
+      return { ...base, state: 'Failed', failureReason: failure.message, failureType: failure.type };
+    }
+  }
+
+  async function runDeleteToken(op: OperationRecord): Promise<OperationResult> {
+    const base = { operationId: op.id, kind: op.kind, ...(op.reference !== undefined && { reference: op.reference }) };
+    const token = input.paymentToken;
+    if (!token) return rejected(op, { code: 'no-payment-token', message: 'this payment has no payment token' });
+    if (tokenDeleted) return { ...base, state: 'Completed' };
+    try {
+      const { isDeleted } = await activities.deletePaymentToken.executeWithOptions(
+        { ...activityOptions, summary: `delete ${token.type} …${token.token.slice(-4)}` },
+        [{ paymentToken: token.token, tokenType: token.type, comment: op.comment ?? 'Payment lifecycle closed' }],
+      );
+      if (!isDeleted) throw ApplicationFailure.nonRetryable('Swedbank Pay kept the token', 'TokenNotDeleted');
+      tokenDeleted = true;
+      return { ...base, state: 'Completed' };
+    } catch (err) {
+      const failure = failureOf(err);
+      flag(`token deletion refused: ${failure.message}`);
+      return { ...base, state: 'Failed', failureReason: failure.message, failureType: failure.type };
+    }
+  }
+
+  async function run(op: OperationRecord, l: Ledger): Promise<void> {
+    op.status = 'running';
+    refresh();
+    let result: OperationResult;
+    switch (op.kind) {
+      case 'capture':
+      case 'cancellation':
+      case 'reversal':
+        result = await runTransaction(op as OperationRecord & { kind: TransactionKind }, l);
+        break;
+      case 'abort':
+        result = await runAbort(op, l);
+        break;
+      case 'delete-token':
+        result = await runDeleteToken(op);
+        break;
+    }
+    op.status = 'done';
+    op.result = result;
+    if (op.reference !== undefined) references.set(op.reference, result);
+    queue.shift();
+    recent.push(op);
+    if (recent.length > RECENT_LIMIT) recent.splice(0, recent.length - RECENT_LIMIT);
+    // Final fulfilment: once the last shipment is captured, release whatever remains.
+    if (op.kind === 'capture' && op.finalFulfilment && result.state === 'Completed' && ledger) {
+      if (decideCancellation(ledger).ok) {
+        enqueue('cancellation', 'policy', {
+          reference: `${op.reference ?? `operation-${op.id}`}:final-fulfilment`,
+          description: 'Cancel rest after final fulfilment',
+        });
+      }
+    }
+    refresh();
+  }
+
+  function reversalWindowEnd(at: number): number {
+    // Nothing captured (or all of it returned): no return can come, so no window to wait for.
+    const reversible = ledger ? ledger.captured - ledger.reversed : 0;
+    return ledger?.aborted || reversible <= 0 ? at : at + policy.reversalWindowMs;
+  }
+
+  function continueAsNewDue(): boolean {
+    const info = workflowInfo();
+    return (
+      info.continueAsNewSuggested ||
+      (policy.continueAsNewAfterEvents !== undefined && info.historyLength >= policy.continueAsNewAfterEvents)
+    );
+  }
+
+  // ---- Start: learn the authorized amount if the starter did not give it ----
+  if (!ledger) {
+    const payment = await activities.getPayment.executeWithOptions(
+      { ...activityOptions, summary: 'read the authorized payment' },
+      [input.paymentId],
+    );
+    ledger = createLedger(payment.currency, payment.amount);
+    if (payment.remainingCaptureAmount !== undefined && payment.remainingCaptureAmount !== payment.amount) {
+      flag('the payment already had transactions when this workflow started');
+    }
+  }
+  refresh();
+
+  // ---- The lifecycle ----
+  for (;;) {
+    const next = queue[0];
+    if (next) {
+      await run(next, ledger);
+      continue;
+    }
+    const t = now();
+    if (!expiryHandled && remainingToCapture(ledger) > 0 && t >= expiryActionAt) {
+      expiryHandled = true;
+      if (policy.onAuthorizationExpiry === 'cancel') {
+        enqueue('cancellation', 'policy', {
+          reference: 'authorization-expiry',
+          description: 'Cancel before authorization expiry',
+        });
+      } else {
+        flag(`authorization expires at ${new Date(expiresAt).toISOString()} with an uncaptured remainder`);
+      }
+      continue;
+    }
+    let windowEnd: number | undefined;
+    if (isFullySettled(ledger)) {
+      settledAt ??= t;
+      windowEnd = reversalWindowEnd(settledAt);
+      if (t >= windowEnd) {
+        closing = true;
+        if (policy.deleteTokenOnClose && input.paymentToken && !tokenDeleted) {
+          enqueue('delete-token', 'policy', { comment: 'Payment lifecycle closed' });
+          continue;
+        }
+        await condition(allHandlersFinished);
+        if (queue.length === 0) break;
+        continue;
+      }
+    }
+    if (continueAsNewDue()) {
+      await condition(allHandlersFinished);
+      if (queue.length === 0) {
+        const carry: CarriedState = {
+          ledger,
+          startedAt,
+          nextOperationId,
+          queue,
+          recent,
+          references: [...references.entries()],
+          needsAttention,
+          attentionReasons,
+          rejectedSignals,
+          tokenDeleted,
+          expiryHandled,
+          ...(settledAt !== undefined && { settledAt: new Date(settledAt).toISOString() }),
+          callbacksReceived,
+        };
+        await continueAsNew<typeof swedbankPayPayment>({ ...input, carried: carry });
+      }
+      continue;
+    }
+    const deadlines = [windowEnd, !expiryHandled && remainingToCapture(ledger) > 0 ? expiryActionAt : undefined].filter(
+      (d): d is number => d !== undefined,
+    );
+    const wait = deadlines.length > 0 ? Math.max(1, Math.min(...deadlines) - t) : undefined;
+    const before = callbacksReceived;
+    await condition(() => queue.length > 0 || callbacksReceived !== before || continueAsNewDue(), wait);
+  }
+
+  return {
+    paymentId: input.paymentId,
+    orderId: input.orderId,
+    status: paymentStatus(ledger),
+    currency: ledger.currency,
+    authorized: ledger.authorized,
+    captured: ledger.captured,
+    cancelled: ledger.cancelled,
+    reversed: ledger.reversed,
+    transactions: ledger.entries.length,
+    tokenDeleted,
+    needsAttention,
+  };
+}

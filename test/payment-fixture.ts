@@ -1,0 +1,145 @@
+/**
+ * The real parts a payment test needs, started once per test file: the Temporal dev server (from
+ * the harness), the Swedbank Pay emulator on loopback, the callback receiver signalling workflows,
+ * and a worker whose activities talk HTTP to the emulator. Nothing here is mocked.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { WorkflowHandle } from '@temporalio/client';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { createCallbackHandler } from '../src/callbacks/handler.js';
+import { paymentStartOptions } from '../src/client/start-options.js';
+import { EmulatorAdmin } from '../src/emulator/admin-client.js';
+import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../src/emulator/index.js';
+import type { PaymentPolicy, PaymentWorkflowInput } from '../src/workflows/input.js';
+import { stateQuery, type PaymentWorkflowState } from '../src/workflows/messages.js';
+import { swedbankPayPayment } from '../src/workflows/payment.js';
+import { startWorker, type RunningWorker } from './harness.js';
+import { TEST_TOKEN } from './secrets.js';
+
+export const TOKEN = TEST_TOKEN;
+
+/** Fast polling and short activity timeouts, so tests of lost callbacks take seconds. */
+export const FAST_POLICY: PaymentPolicy = {
+  pollInitialMs: 300,
+  pollMaxMs: 1_000,
+  activityTimeoutMs: 10_000,
+};
+
+export interface PaymentFixture {
+  env: TestWorkflowEnvironment;
+  emulator: RunningEmulator;
+  admin: EmulatorAdmin;
+  callbackUrl: string;
+  worker: RunningWorker;
+  stop(): Promise<void>;
+}
+
+export async function startPaymentFixture(
+  env: TestWorkflowEnvironment,
+  emulatorOptions: EmulatorOptions = {},
+): Promise<PaymentFixture> {
+  const emulator = await startEmulator({ token: TOKEN, callbackRetryScheduleMs: [0, 200, 500], ...emulatorOptions });
+  const receiver: Server = createServer(createCallbackHandler({ client: env.client }));
+  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+  const callbackUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/callbacks`;
+  const worker = await startWorker(env, { swedbankPay: { baseUrl: emulator.baseUrl, token: TOKEN, timeoutMs: 5_000 } });
+  return {
+    env,
+    emulator,
+    admin: new EmulatorAdmin(emulator.baseUrl),
+    callbackUrl,
+    worker,
+    async stop() {
+      await worker.stop();
+      await new Promise<void>((resolve) => receiver.close(() => resolve()));
+      await emulator.close();
+    },
+  };
+}
+
+export interface NewPayment {
+  instrument?: 'creditcard' | 'invoice';
+  amount?: number;
+  vatAmount?: number;
+  paymentToken?: string;
+  policy?: PaymentPolicy;
+  orderId?: string;
+  /** Leave the authorized amount for the workflow to read with GET. */
+  readAmountAtStart?: boolean;
+  /** Another worker's task queue (default: the fixture's worker). */
+  taskQueue?: string;
+}
+
+let orders = 1000;
+
+/** An authorized payment in the emulator and its workflow, started the way the OMS starts it. */
+export async function startPayment(
+  fx: PaymentFixture,
+  options: NewPayment = {},
+): Promise<{ handle: WorkflowHandle<typeof swedbankPayPayment>; paymentId: string; input: PaymentWorkflowInput }> {
+  const amount = options.amount ?? 100_000;
+  const created = await fx.admin.createPayment({
+    instrument: options.instrument ?? 'creditcard',
+    amount,
+    vatAmount: options.vatAmount ?? Math.floor(amount / 5),
+    currency: 'SEK',
+    callbackUrl: fx.callbackUrl,
+    ...(options.paymentToken !== undefined && { paymentToken: options.paymentToken }),
+  });
+  const paymentId = created.payment.id;
+  const input: PaymentWorkflowInput = {
+    paymentId,
+    orderId: options.orderId ?? `order-${process.pid}-${++orders}`,
+    ...(!options.readAmountAtStart && { currency: 'SEK', authorizedAmount: amount }),
+    ...(options.paymentToken !== undefined && { paymentToken: { token: options.paymentToken, type: 'PaymentToken' } }),
+    policy: { ...FAST_POLICY, ...options.policy },
+  };
+  const handle = await fx.env.client.workflow.start(
+    swedbankPayPayment,
+    paymentStartOptions(input, options.taskQueue ?? fx.worker.taskQueue),
+  );
+  // The authorization's callback may have come before the workflow existed (404, retried): let it
+  // land and be applied first, so tests that count callbacks count only their own.
+  let delivered = 0;
+  for (let i = 0; i < 100; i++) {
+    const log = (await fx.admin.callbacks()).filter((c) => c.body.payment.id === paymentId);
+    delivered = log.filter((c) => c.delivered).length;
+    if (delivered > 0 || log.some((c) => c.event === 'gave-up')) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  await waitForState(handle, (s) => s.callbacksReceived >= delivered, { what: 'authorization callback applied' });
+  return { handle, paymentId, input };
+}
+
+export function state(handle: WorkflowHandle): Promise<PaymentWorkflowState> {
+  return handle.query(stateQuery);
+}
+
+/** Polls the workflow's state until `done` holds, a bounded number of times. */
+export async function waitForState(
+  handle: WorkflowHandle,
+  done: (s: PaymentWorkflowState) => boolean,
+  { attempts = 150, intervalMs = 100, what = 'state' } = {},
+): Promise<PaymentWorkflowState> {
+  let last: PaymentWorkflowState | undefined;
+  for (let i = 0; i < attempts; i++) {
+    last = await state(handle);
+    if (done(last)) return last;
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+  throw new Error(
+    `${what} not reached; last state: ${JSON.stringify({ ledger: last?.ledger, queue: last?.queue, attention: last?.attentionReasons })}`,
+  );
+}
+
+/** With SAVE_HISTORIES=1 (npm run histories:save), keeps a run's history for the replay test. */
+export async function saveHistory(handle: WorkflowHandle, name: string): Promise<void> {
+  if (!process.env.SAVE_HISTORIES) return;
+  const history = await handle.fetchHistory();
+  const dir = new URL('./histories/', import.meta.url);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(new URL(`${name}.json`, dir), historyToJSON(history));
+}

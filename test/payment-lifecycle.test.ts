@@ -1,0 +1,251 @@
+// The payment workflow on a real Temporal dev server, talking real HTTP to the emulator.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import {
+  abortUpdate,
+  cancelUpdate,
+  captureSignal,
+  captureUpdate,
+  deleteTokenUpdate,
+  reverseUpdate,
+  type OperationResult,
+} from '../src/workflows/messages.js';
+import { NEEDS_ATTENTION, PAYMENT_STATE, CAPTURED_AMOUNT } from '../src/search-attributes.js';
+import { teardownTemporal, temporal } from './harness.js';
+import {
+  saveHistory,
+  startPayment,
+  startPaymentFixture,
+  state,
+  waitForState,
+  type PaymentFixture,
+} from './payment-fixture.js';
+
+let fx: PaymentFixture;
+before(async () => {
+  fx = await startPaymentFixture(await temporal());
+});
+after(async () => {
+  await fx?.stop();
+  await teardownTemporal();
+});
+
+/** History length once the workflow is idle (no workflow task in flight), polled a bounded number of times. */
+async function idleHistoryLength(handle: WorkflowHandle): Promise<number> {
+  let previous = -1;
+  for (let i = 0; i < 50; i++) {
+    const length = (await handle.fetchHistory()).events?.length ?? 0;
+    if (length === previous) return length;
+    previous = length;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error('workflow history did not settle');
+}
+
+/** Asserts an update was rejected by its validator with the given type, and history did not grow. */
+async function rejectedByValidator(handle: WorkflowHandle, send: () => Promise<unknown>, type: string): Promise<void> {
+  const before = await idleHistoryLength(handle);
+  await assert.rejects(send, (err: unknown) => {
+    assert.ok(err instanceof WorkflowUpdateFailedError, String(err));
+    assert.ok(err.cause instanceof ApplicationFailure, String(err.cause));
+    assert.equal(err.cause.type, type, err.cause.message);
+    return true;
+  });
+  const events = (await handle.fetchHistory()).events ?? [];
+  assert.equal(
+    events.length,
+    before,
+    `a rejected update leaves no event in history; new: ${events
+      .slice(before)
+      .map((e) => e.eventType)
+      .join(',')}`,
+  );
+}
+
+function completed(result: OperationResult, amount?: number): void {
+  assert.equal(result.state, 'Completed', JSON.stringify(result));
+  if (amount !== undefined) assert.equal(result.amount, amount);
+  if (result.kind !== 'abort' && result.kind !== 'delete-token') {
+    assert.match(result.payeeReference ?? '', /^[A-Za-z0-9]{1,30}$/);
+    assert.ok(result.number, 'Swedbank Pay transaction number');
+  }
+}
+
+describe('payment lifecycle', () => {
+  it('captures 400.00 and 350.00, final fulfilment cancels exactly 250.00, reverses 400.00, deletes the token; both ledgers agree', async () => {
+    const { handle, paymentId } = await startPayment(fx, {
+      amount: 100_000,
+      paymentToken: 'tok-0001-lifecycle',
+      policy: { reversalWindowMs: 3_000 },
+    });
+    completed(
+      await handle.executeUpdate(captureUpdate, { args: [{ amount: 40_000, vatAmount: 8_000, reference: 'S1' }] }),
+      40_000,
+    );
+    completed(
+      await handle.executeUpdate(captureUpdate, {
+        args: [{ amount: 35_000, vatAmount: 7_000, reference: 'S2', finalFulfilment: true }],
+      }),
+      35_000,
+    );
+    const afterFinal = await waitForState(handle, (s) => s.ledger.cancelled > 0, { what: 'final-fulfilment cancel' });
+    assert.equal(afterFinal.ledger.cancelled, 25_000, 'cancels exactly the rest');
+    completed(
+      await handle.executeUpdate(reverseUpdate, { args: [{ amount: 40_000, vatAmount: 8_000, reference: 'R1' }] }),
+      40_000,
+    );
+    completed(await handle.executeUpdate(deleteTokenUpdate, { args: [{ comment: 'customer asked' }] }));
+
+    const summary = await handle.result(); // the reversal window is 3 s here
+    assert.deepEqual(
+      {
+        captured: summary.captured,
+        cancelled: summary.cancelled,
+        reversed: summary.reversed,
+        tokenDeleted: summary.tokenDeleted,
+      },
+      { captured: 75_000, cancelled: 25_000, reversed: 40_000, tokenDeleted: true },
+    );
+    assert.equal(summary.status, 'PartiallyReversed');
+
+    const psp = await fx.admin.payment(paymentId);
+    assert.deepEqual(
+      { captured: psp.totals.captured, cancelled: psp.totals.cancelled, reversed: psp.totals.reversed },
+      { captured: 75_000, cancelled: 25_000, reversed: 40_000 },
+      'the emulator ledger agrees to the minor unit',
+    );
+    const final = await state(handle);
+    const pspByRef = new Map(psp.transactions.map((t) => [t.payeeReference, t]));
+    for (const entry of final.ledger.entries) {
+      const t = pspByRef.get(entry.payeeReference);
+      assert.ok(t, `${entry.payeeReference} exists at Swedbank Pay`);
+      assert.equal(t.amount, entry.amount);
+      assert.equal(t.state, entry.state);
+    }
+    const description = await handle.describe();
+    assert.equal(description.typedSearchAttributes.get(CAPTURED_AMOUNT), 75_000);
+    assert.equal(description.typedSearchAttributes.get(PAYMENT_STATE), 'PartiallyReversed');
+    await saveHistory(handle, 'full-lifecycle');
+  });
+
+  it('rejects bad requests in the validator: nothing enters history and the payment stays healthy', async () => {
+    const { handle } = await startPayment(fx, { amount: 10_000 });
+    await rejectedByValidator(
+      handle,
+      () => handle.executeUpdate(reverseUpdate, { args: [{ amount: 1, vatAmount: 0 }] }),
+      'exceeds-remaining-reversal',
+    );
+    await rejectedByValidator(
+      handle,
+      () => handle.executeUpdate(captureUpdate, { args: [{ amount: 10_001, vatAmount: 0 }] }),
+      'exceeds-remaining-capture',
+    );
+    await rejectedByValidator(
+      handle,
+      () => handle.executeUpdate(captureUpdate, { args: [{ amount: -100, vatAmount: 0 }] }),
+      'invalid-amount',
+    );
+    await rejectedByValidator(
+      handle,
+      () => handle.executeUpdate(captureUpdate, { args: [{ amount: 99.5, vatAmount: 0 }] }),
+      'invalid-amount',
+    );
+    await rejectedByValidator(
+      handle,
+      () => handle.executeUpdate(captureUpdate, { args: [{ amount: 100, vatAmount: 0, description: 'x'.repeat(41) }] }),
+      'invalid-request',
+    );
+    completed(await handle.executeUpdate(captureUpdate, { args: [{ amount: 6_000, vatAmount: 0 }] }), 6_000);
+    await rejectedByValidator(handle, () => handle.executeUpdate(abortUpdate, { args: [{}] }), 'abort-not-allowed');
+    await rejectedByValidator(
+      handle,
+      () => handle.executeUpdate(reverseUpdate, { args: [{ amount: 6_001, vatAmount: 0 }] }),
+      'exceeds-remaining-reversal',
+    );
+    completed(await handle.executeUpdate(cancelUpdate, { args: [{}] }), 4_000);
+    await rejectedByValidator(handle, () => handle.executeUpdate(cancelUpdate, { args: [{}] }), 'nothing-to-cancel');
+    await rejectedByValidator(
+      handle,
+      () => handle.executeUpdate(deleteTokenUpdate, { args: [{}] }),
+      'no-payment-token',
+    );
+    const s = await state(handle);
+    assert.equal(s.needsAttention, false);
+    assert.equal(s.ledger.captured, 6_000);
+    assert.equal(s.ledger.cancelled, 4_000);
+    await handle.terminate('test done');
+  });
+
+  it('performs the same shipment signalled twice once', async () => {
+    const { handle, paymentId } = await startPayment(fx, { amount: 50_000 });
+    await handle.signal(captureSignal, { reference: 'shipment-77', amount: 20_000, vatAmount: 4_000 });
+    await handle.signal(captureSignal, { reference: 'shipment-77', amount: 20_000, vatAmount: 4_000 });
+    await waitForState(handle, (s) => s.ledger.captured === 20_000 && s.queue.length === 0, { what: 'capture' });
+    await handle.signal(captureSignal, { reference: 'shipment-77', amount: 20_000, vatAmount: 4_000 });
+    const s = await waitForState(handle, (x) => x.queue.length === 0);
+    assert.equal(s.ledger.entries.length, 1);
+    const psp = await fx.admin.payment(paymentId);
+    assert.equal(psp.transactions.filter((t) => t.type === 'Capture').length, 1, 'one capture at Swedbank Pay');
+    await saveHistory(handle, 'duplicate-shipment-signal');
+    await handle.terminate('test done');
+  });
+
+  it('records an invalid signal as rejected and keeps working', async () => {
+    const { handle } = await startPayment(fx, { amount: 50_000 });
+    await handle.signal(captureSignal, { reference: 'bad-1', amount: 12.5, vatAmount: 0 });
+    await handle.signal(captureSignal, { amount: 100, vatAmount: 0 } as never); // no reference
+    await handle.signal(captureSignal, { reference: 'too-much', amount: 60_000, vatAmount: 0 });
+    const s = await waitForState(handle, (x) => x.rejectedSignals.length === 3 && x.queue.length === 0, {
+      what: 'three rejected signals',
+    });
+    assert.deepEqual(
+      s.rejectedSignals.map((r) => r.code),
+      ['invalid-amount', 'invalid-request', 'exceeds-remaining-capture'],
+    );
+    assert.equal(s.needsAttention, true);
+    completed(await handle.executeUpdate(captureUpdate, { args: [{ amount: 50_000, vatAmount: 0 }] }), 50_000);
+    await handle.terminate('test done');
+  });
+
+  it('flags a capture Swedbank Pay fails as needing attention, and the next capture succeeds', async () => {
+    const { handle, paymentId } = await startPayment(fx, { amount: 30_000 });
+    await fx.admin.setOutcomes([
+      { operation: 'capture', outcome: 'Failed', failedReason: 'Declined by acquirer', times: 1 },
+    ]);
+    const failed = await handle.executeUpdate(captureUpdate, {
+      args: [{ amount: 10_000, vatAmount: 0, reference: 'S1' }],
+    });
+    assert.equal(failed.state, 'Failed');
+    assert.match(failed.failureReason ?? '', /acquirer|Declined/i);
+    let s = await state(handle);
+    assert.equal(s.needsAttention, true);
+    assert.equal(s.remainingToCapture, 30_000, 'a failed capture takes nothing');
+    const description = await handle.describe();
+    assert.equal(description.typedSearchAttributes.get(NEEDS_ATTENTION), true);
+    completed(
+      await handle.executeUpdate(captureUpdate, { args: [{ amount: 10_000, vatAmount: 0, reference: 'S2' }] }),
+      10_000,
+    );
+    s = await state(handle);
+    assert.equal(s.ledger.captured, 10_000);
+    const psp = await fx.admin.payment(paymentId);
+    assert.deepEqual(
+      psp.transactions.filter((t) => t.type === 'Capture').map((t) => t.state),
+      ['Failed', 'Completed'],
+    );
+    await saveHistory(handle, 'failed-capture');
+    await handle.terminate('test done');
+  });
+
+  it('reads the authorized amount with GET when the starter does not give it, and aborts', async () => {
+    const { handle, paymentId } = await startPayment(fx, { amount: 12_345, readAmountAtStart: true });
+    const s = await waitForState(handle, (x) => x.ledger.authorized === 12_345, { what: 'ledger from GET' });
+    assert.equal(s.ledger.currency, 'SEK');
+    completed(await handle.executeUpdate(abortUpdate, { args: [{ reference: 'customer-cancelled' }] }));
+    const summary = await handle.result();
+    assert.equal(summary.status, 'Aborted');
+    assert.equal((await fx.admin.payment(paymentId)).state, 'Aborted');
+  });
+});
