@@ -13,8 +13,11 @@ import {
   type OperationResult,
 } from '../src/workflows/messages.js';
 import { NEEDS_ATTENTION, PAYMENT_STATE, CAPTURED_AMOUNT } from '../src/search-attributes.js';
+import { InvalidPaymentInputError, paymentStartOptions } from '../src/client/start-options.js';
+import { swedbankPayPayment } from '../src/workflows/payment.js';
 import { teardownTemporal, temporal } from './harness.js';
 import {
+  FAST_POLICY,
   saveHistory,
   startPayment,
   startPaymentFixture,
@@ -190,6 +193,76 @@ describe('payment lifecycle', () => {
     assert.equal(psp.transactions.filter((t) => t.type === 'Capture').length, 1, 'one capture at Swedbank Pay');
     await saveHistory(handle, 'duplicate-shipment-signal');
     await handle.terminate('test done');
+  });
+
+  it('keeps references per kind, and refuses a reference reused with other amounts', async () => {
+    const { handle, paymentId } = await startPayment(fx, { amount: 50_000 });
+    completed(
+      await handle.executeUpdate(captureUpdate, { args: [{ amount: 20_000, vatAmount: 0, reference: 'X-1' }] }),
+    );
+    // A return may carry the same id as its shipment: it is another operation.
+    const reversal = await handle.executeUpdate(reverseUpdate, {
+      args: [{ amount: 5_000, vatAmount: 0, reference: 'X-1' }],
+    });
+    assert.equal(reversal.kind, 'reversal');
+    completed(reversal, 5_000);
+    await rejectedByValidator(
+      handle,
+      () => handle.executeUpdate(captureUpdate, { args: [{ amount: 7_000, vatAmount: 0, reference: 'X-1' }] }),
+      'reference-reused',
+    );
+    const again = await handle.executeUpdate(captureUpdate, {
+      args: [{ amount: 20_000, vatAmount: 0, reference: 'X-1' }],
+    });
+    assert.equal(again.operationId, 1, 'the same shipment again gets the first result');
+    const psp = await fx.admin.payment(paymentId);
+    assert.deepEqual(
+      psp.transactions.filter((t) => t.type !== 'Authorization').map((t) => t.type),
+      ['Capture', 'Reversal'],
+    );
+    await handle.terminate('test done');
+  });
+
+  it('refuses an invalid input before starting anything', () => {
+    assert.throws(
+      () =>
+        paymentStartOptions({
+          paymentId: '/psp/creditcard/payments/x',
+          orderId: '',
+          currency: 'SEK',
+          authorizedAmount: 10.5,
+        }),
+      (err: unknown) => err instanceof InvalidPaymentInputError && err.problems.length === 2,
+    );
+  });
+
+  it('tries to delete the token on close once; a refusal is flagged and the lifecycle still ends', async () => {
+    // The workflow is told of a token Swedbank Pay does not know: the deletion is refused (404).
+    const created = await fx.admin.createPayment({
+      instrument: 'creditcard',
+      amount: 1_000,
+      vatAmount: 0,
+      currency: 'SEK',
+    });
+    const input = {
+      paymentId: created.payment.id,
+      orderId: 'order-unknown-token',
+      currency: 'SEK',
+      authorizedAmount: 1_000,
+      paymentToken: { token: 'tok-unknown-0001', type: 'PaymentToken' as const },
+      policy: { ...FAST_POLICY, deleteTokenOnClose: true, reversalWindowMs: 500 },
+    };
+    const handle = await fx.env.client.workflow.start(
+      swedbankPayPayment,
+      paymentStartOptions(input, fx.worker.taskQueue),
+    );
+    completed(await handle.executeUpdate(captureUpdate, { args: [{ amount: 1_000, vatAmount: 0 }] }));
+    const summary = await handle.result();
+    assert.deepEqual([summary.tokenDeleted, summary.needsAttention], [false, true]);
+    const deletions = (await handle.fetchHistory()).events?.filter(
+      (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'deletePaymentToken',
+    );
+    assert.equal(deletions?.length, 1, 'one deletion attempt, not a loop');
   });
 
   it('records an invalid signal as rejected and keeps working', async () => {

@@ -2,7 +2,7 @@
 // commit-then-drop and continue-as-new, on a real dev server against the emulator over HTTP.
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
-import { cancelUpdate, captureUpdate, reverseUpdate } from '../src/workflows/messages.js';
+import { abortUpdate, cancelUpdate, captureUpdate, reverseUpdate } from '../src/workflows/messages.js';
 import { teardownTemporal, temporal } from './harness.js';
 import {
   saveHistory,
@@ -120,6 +120,17 @@ describe('exactly once', () => {
         ['Reversal', 'Completed'],
       ],
     );
+  });
+});
+
+describe('exactly once: abort', () => {
+  it('an abort whose answer is lost is recognised from the payment state, not reported as failed', async () => {
+    const { handle, paymentId } = await startPayment(fx, { amount: 10_000 });
+    await fx.admin.setFaults([{ operation: 'abort', fault: { kind: 'commit-then-drop' }, times: 1 }]);
+    const result = await handle.executeUpdate(abortUpdate, { args: [{}] });
+    assert.equal(result.state, 'Completed');
+    assert.equal((await handle.result()).status, 'Aborted');
+    assert.equal((await fx.admin.payment(paymentId)).state, 'Aborted');
   });
 });
 

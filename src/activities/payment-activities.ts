@@ -7,7 +7,11 @@
  * and "payeeReference already used" also means "look it up": a transaction is never created twice.
  */
 import { ApplicationFailure, Context } from '@temporalio/activity';
-import { PayeeReferenceAlreadyUsedError } from '../swedbank/errors.js';
+import {
+  OperationNotAvailableError,
+  PayeeReferenceAlreadyUsedError,
+  UnexpectedResponseError,
+} from '../swedbank/errors.js';
 import type { SwedbankPayClient } from '../swedbank/client.js';
 import type { TransactionKind } from '../swedbank/resources.js';
 import type { Transaction, TransactionEntry, TokenType } from '../swedbank/schemas.js';
@@ -76,32 +80,66 @@ function send(client: SwedbankPayClient, input: CreateTransactionInput): Promise
   }
 }
 
+/** How many attempts a "payeeReference already used" that the lists do not show yet is given to appear. */
+const LISTING_LAG_ATTEMPTS = 5;
+
 export function createPaymentActivities(client: SwedbankPayClient) {
+  /**
+   * The transaction an earlier attempt created, if any. One with this payeeReference but another
+   * amount is not ours (a reference reused by another workflow): a conflict, never a success.
+   */
   async function find(input: CreateTransactionInput): Promise<TransactionSnapshot | undefined> {
     const found = await client.findTransaction(input.paymentId, input.kind, input.payeeReference);
-    return found ? snapshot(found.transaction) : undefined;
+    if (!found) return undefined;
+    if (input.amount !== undefined && found.transaction.amount !== input.amount) {
+      throw ApplicationFailure.nonRetryable(
+        `payeeReference ${input.payeeReference} belongs to a ${input.kind} of ${found.transaction.amount}, not ${input.amount}`,
+        FAILURE_TYPES.payeeReferenceConflict,
+      );
+    }
+    return snapshot(found.transaction);
+  }
+
+  /** Retry later: an earlier attempt may still land, so nothing may be concluded or sent yet. */
+  function outcomeUnknown(why: string): ApplicationFailure {
+    return ApplicationFailure.retryable(why, FAILURE_TYPES.transient);
   }
 
   return {
-    /** Creates a capture, cancellation or reversal, or finds the one an earlier attempt created. */
+    /**
+     * Creates a capture, cancellation or reversal, or finds the one an earlier attempt created.
+     * Fails non-retryably only when Swedbank Pay definitely did not (or definitely failed to)
+     * create it; every "maybe" is retried, and each retry looks before it sends.
+     */
     async createTransaction(input: CreateTransactionInput): Promise<TransactionSnapshot> {
+      const attempt = Context.current().info.attempt;
       try {
-        if (Context.current().info.attempt > 1) {
+        if (attempt > 1) {
           const earlier = await find(input);
           if (earlier) return earlier;
+          const { payment } = await client.getPayment(input.paymentId);
+          if (payment.state === 'Pending')
+            throw outcomeUnknown('the payment is Pending: an earlier attempt may still land');
         }
         return snapshot((await send(client, input)).transaction);
       } catch (err) {
-        if (!(err instanceof PayeeReferenceAlreadyUsedError)) throw toActivityFailure(err);
-        const existing = await find(input).catch((e: unknown) => {
-          throw toActivityFailure(e);
-        });
-        if (existing) return existing;
-        // Used, but not by this payment's transactions of this kind: never send under another reference.
-        throw ApplicationFailure.nonRetryable(
-          `payeeReference ${input.payeeReference} is used by another transaction of this payee`,
-          FAILURE_TYPES.payeeReferenceConflict,
-        );
+        if (err instanceof ApplicationFailure) throw err;
+        if (err instanceof PayeeReferenceAlreadyUsedError) {
+          const existing = await find(input).catch((e: unknown) => {
+            throw toActivityFailure(e);
+          });
+          if (existing) return existing;
+          if (attempt < LISTING_LAG_ATTEMPTS) throw outcomeUnknown('payeeReference used, not listed yet');
+          throw ApplicationFailure.nonRetryable(
+            `payeeReference ${input.payeeReference} is used by another transaction of this payee`,
+            FAILURE_TYPES.payeeReferenceConflict,
+          );
+        }
+        // A 2xx we cannot read: the transaction may exist; the next attempt looks it up.
+        if (err instanceof UnexpectedResponseError && err.status >= 200 && err.status < 300) {
+          throw outcomeUnknown(err.message);
+        }
+        throw toActivityFailure(err);
       }
     },
 
@@ -129,12 +167,21 @@ export function createPaymentActivities(client: SwedbankPayClient) {
       }
     },
 
-    /** PATCH abort through the payment's update-payment-abort operation. */
+    /**
+     * PATCH abort through the payment's update-payment-abort operation. Idempotent: when the
+     * operation is gone or an earlier attempt's answer was lost, the payment's state decides.
+     */
     async abortPayment(paymentId: string): Promise<{ state: string }> {
+      const attempt = Context.current().info.attempt;
       try {
+        if (attempt > 1) {
+          const { payment } = await client.getPayment(paymentId);
+          if (payment.state === 'Aborted') return { state: 'Aborted' };
+        }
         const { payment } = await client.abort(paymentId);
         return { state: payment.state };
       } catch (err) {
+        if (err instanceof OperationNotAvailableError && err.paymentState === 'Aborted') return { state: 'Aborted' };
         throw toActivityFailure(err);
       }
     },

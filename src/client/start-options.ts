@@ -9,11 +9,22 @@ import { instrumentOf } from '../swedbank/resources.js';
 import type { PaymentWorkflowInput } from '../workflows/input.js';
 import { INSTRUMENT_LABEL, staticSummary } from '../workflows/payment-view.js';
 import type { swedbankPayPayment } from '../workflows/payment.js';
+import { inputProblems } from '../workflows/validate-input.js';
+
+/** The input of a payment workflow is invalid; nothing was started. */
+export class InvalidPaymentInputError extends Error {
+  override name = 'InvalidPaymentInputError';
+  constructor(readonly problems: string[]) {
+    super(`invalid payment workflow input: ${problems.join('; ')}`);
+  }
+}
 
 export function paymentStartOptions(
   input: PaymentWorkflowInput,
   taskQueue: string = TASK_QUEUE,
 ): WorkflowStartOptions<typeof swedbankPayPayment> {
+  const problems = inputProblems(input);
+  if (problems.length > 0) throw new InvalidPaymentInputError(problems);
   const instrument = instrumentOf(input.paymentId);
   const summary =
     input.authorizedAmount !== undefined && input.currency !== undefined
@@ -23,6 +34,9 @@ export function paymentStartOptions(
     workflowId: paymentWorkflowId(input.paymentId),
     taskQueue,
     args: [input],
+    // One workflow chain per payment, ever: a second one would restart operation numbers, and so
+    // payeeReferences, from the beginning.
+    workflowIdReusePolicy: 'REJECT_DUPLICATE',
     staticSummary: summary,
     typedSearchAttributes: [
       { key: ORDER_ID, value: input.orderId },

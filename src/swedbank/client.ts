@@ -123,7 +123,9 @@ export class SwedbankPayClient {
   async deleteToken(input: DeleteTokenInput): Promise<z.infer<typeof InstrumentDataResponse>['instrumentData']> {
     const body = buildDeleteTokenRequest(input);
     const path = `/psp/creditcard/payments/instrumentData/${input.paymentToken}`;
-    return (await this.#send('PATCH', path, body, InstrumentDataResponse)).instrumentData;
+    // The token identifies a stored card: errors show only its last four characters.
+    const shown = `/psp/creditcard/payments/instrumentData/…${input.paymentToken.slice(-4)}`;
+    return (await this.#send('PATCH', path, body, InstrumentDataResponse, shown)).instrumentData;
   }
 
   /** A payment's captures, cancellations or reversals. */
@@ -200,9 +202,9 @@ export class SwedbankPayClient {
     return operation;
   }
 
-  async #send<T>(method: Method, target: string, body: unknown, schema: z.ZodType<T>): Promise<T> {
+  async #send<T>(method: Method, target: string, body: unknown, schema: z.ZodType<T>, shownPath?: string): Promise<T> {
     const url = this.#url(target, method);
-    const context: RequestContext = { method, path: url.pathname };
+    const context: RequestContext = { method, path: shownPath ?? url.pathname };
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), this.timeoutMs);
     let response: Response;
@@ -222,7 +224,7 @@ export class SwedbankPayClient {
       });
       text = await response.text();
     } catch (err) {
-      throw this.#transportError(err, context, controller.signal.aborted);
+      throw this.#transportError(err, context, controller.signal.aborted, url.href);
     } finally {
       clearTimeout(timer);
     }
@@ -251,14 +253,15 @@ export class SwedbankPayClient {
     return url;
   }
 
-  #transportError(err: unknown, context: RequestContext, timedOut: boolean): TransportError {
+  #transportError(err: unknown, context: RequestContext, timedOut: boolean, href: string): TransportError {
     // A GET changes nothing. A POST/PATCH may have been committed, unless the connection was refused.
     const mayHaveChanged = context.method !== 'GET';
     if (timedOut)
       return new TransportError('timeout', context, mayHaveChanged, `no answer within ${this.timeoutMs} ms`);
     const code = (err as { code?: string }).code;
     const refused = code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN';
-    const message = err instanceof Error ? err.message : String(err);
+    // node-fetch names the URL; show the (masked) path instead.
+    const message = (err instanceof Error ? err.message : String(err)).split(href).join(context.path);
     return new TransportError(
       'network',
       context,

@@ -52,10 +52,13 @@ export interface CarriedState {
   recent: OperationRecord[];
   /** OMS reference -> result, so redelivered events stay harmless across runs. */
   references: [string, OperationResult | null][];
+  /** The amounts each reference stood for, to refuse a reused reference with other amounts. */
+  fingerprints: [string, string][];
   needsAttention: boolean;
   attentionReasons: string[];
   rejectedSignals: RejectedSignal[];
   tokenDeleted: boolean;
+  closeTokenAttempted: boolean;
   expiryHandled: boolean;
   settledAt?: string;
   callbacksReceived: number;

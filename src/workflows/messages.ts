@@ -4,8 +4,9 @@
  * (docs/CONTRACT.md); change them only with a version note.
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { Ledger, RejectionCode } from '../domain/ledger.js';
+import type { Ledger } from '../domain/ledger.js';
 import type { TokenType } from '../swedbank/schemas.js';
+import type { RequestRejectionCode } from './validate-request.js';
 
 export type OperationKind = 'capture' | 'cancellation' | 'reversal' | 'abort' | 'delete-token';
 
@@ -105,7 +106,7 @@ export interface OperationRecord {
 export interface RejectedSignal {
   signal: string;
   reference?: string;
-  code: RejectionCode | 'invalid-request' | 'unknown-payment' | 'no-payment-token' | 'payment-closed';
+  code: RequestRejectionCode;
   message: string;
   at: string;
 }

@@ -19,10 +19,13 @@ import {
   proxyActivities,
   setCurrentDetails,
   setHandler,
+  sleep,
   upsertSearchAttributes,
   workflowInfo,
+  isCancellation,
   type ActivityOptions,
 } from '@temporalio/workflow';
+import type { SignalDefinition, UpdateDefinition } from '@temporalio/common';
 import type {
   CreateTransactionInput,
   PaymentActivities,
@@ -30,6 +33,7 @@ import type {
 } from '../activities/payment-activities.js';
 import {
   beginTransaction,
+  checkInvariants,
   createLedger,
   decideAbort,
   decideAdmission,
@@ -78,6 +82,7 @@ import {
   type RejectedSignal,
 } from './messages.js';
 import { currentDetails, INSTRUMENT_LABEL, paymentStatus, transactionSummary } from './payment-view.js';
+import { inputProblems } from './validate-input.js';
 import {
   checkAbortRequest,
   checkCancelRequest,
@@ -104,7 +109,8 @@ function resolvePolicy(policy: PaymentPolicy = {}, instrument: 'creditcard' | 'i
     pollInitialMs: policy.pollInitialMs ?? 10_000,
     pollMaxMs: policy.pollMaxMs ?? 60 * 60 * 1000,
     pendingAttentionAfterMs: policy.pendingAttentionAfterMs ?? DAY,
-    activityTimeoutMs: policy.activityTimeoutMs ?? 60_000,
+    // One attempt may GET a list, GET the payment and POST, each within the client's timeout.
+    activityTimeoutMs: policy.activityTimeoutMs ?? 120_000,
     continueAsNewAfterEvents: policy.continueAsNewAfterEvents,
   };
 }
@@ -125,9 +131,15 @@ export interface PaymentSummary {
 }
 
 const RECENT_LIMIT = 50;
+/** Callbacks are unsigned and may come in floods: GETs they trigger are spaced at least this far apart. */
+const MIN_GET_SPACING_MS = 2_000;
 const REJECTED_SIGNAL_LIMIT = 50;
 
 export async function swedbankPayPayment(input: PaymentWorkflowInput): Promise<PaymentSummary> {
+  const problems = inputProblems(input);
+  if (problems.length > 0) {
+    throw ApplicationFailure.nonRetryable(`invalid payment workflow input: ${problems.join('; ')}`, 'invalid-input');
+  }
   const instrument = instrumentOf(input.paymentId);
   const policy = resolvePolicy(input.policy, instrument);
   const carried: CarriedState | undefined = input.carried;
@@ -149,11 +161,14 @@ export async function swedbankPayPayment(input: PaymentWorkflowInput): Promise<P
   let nextOperationId = carried?.nextOperationId ?? 1;
   const queue: OperationRecord[] = carried?.queue ?? [];
   const recent: OperationRecord[] = carried?.recent ?? [];
+  // OMS reference (per kind) -> result (null while running), and the request it stood for.
   const references = new Map<string, OperationResult | null>(carried?.references ?? []);
+  const fingerprints = new Map<string, string>(carried?.fingerprints ?? []);
   let needsAttention = carried?.needsAttention ?? false;
   const attentionReasons: string[] = carried?.attentionReasons ?? [];
   const rejectedSignals: RejectedSignal[] = carried?.rejectedSignals ?? [];
   let tokenDeleted = carried?.tokenDeleted ?? false;
+  let closeTokenAttempted = carried?.closeTokenAttempted ?? false;
   let expiryHandled = carried?.expiryHandled ?? false;
   let settledAt: number | undefined = carried?.settledAt ? Date.parse(carried.settledAt) : undefined;
   let callbacksReceived = carried?.callbacksReceived ?? 0;
@@ -173,6 +188,28 @@ export async function swedbankPayPayment(input: PaymentWorkflowInput): Promise<P
     needsAttention = true;
     attentionReasons.push(`${new Date(now()).toISOString()} ${reason}`);
     if (attentionReasons.length > 20) attentionReasons.splice(0, attentionReasons.length - 20);
+    refresh(); // the NeedsAttention search attribute must show at once, also mid-operation
+  }
+
+  /** An OMS reference names one operation of one kind: a shipment id and a return id may coincide. */
+  const referenceKey = (kind: OperationKind, reference: string) => `${kind}:${reference}`;
+  const fingerprint = (r: { amount?: number; vatAmount?: number }) => `${r.amount ?? ''}/${r.vatAmount ?? ''}`;
+
+  /** Seen before: the same operation again (true), or a different request under a used reference. */
+  function seenBefore(
+    kind: OperationKind,
+    request: { reference?: string; amount?: number; vatAmount?: number },
+  ): boolean | RequestRejection {
+    if (request.reference === undefined) return false;
+    const key = referenceKey(kind, request.reference);
+    if (!references.has(key)) return false;
+    if (fingerprints.get(key) !== fingerprint(request)) {
+      return {
+        code: 'reference-reused',
+        message: `reference ${request.reference} was used for a ${kind} with other amounts`,
+      };
+    }
+    return true;
   }
 
   function rejectSignal(signal: string, rejection: RequestRejection, reference?: string): void {
@@ -198,7 +235,7 @@ export async function swedbankPayPayment(input: PaymentWorkflowInput): Promise<P
 
   /** Ledger admission behind the queue; undefined while the ledger is still being read at start. */
   function admit(kind: TransactionKind | 'abort', amount?: number, vatAmount?: number): RequestRejection | undefined {
-    if (closing) return { code: 'payment-closed', message: 'the payment lifecycle has ended' };
+    if (closing) return CLOSED;
     if (!ledger) return undefined;
     const decision = decideAdmission(ledger, queuedForAdmission(), { kind, amount, vatAmount });
     return decision.ok ? undefined : decision.rejection;
@@ -215,7 +252,10 @@ export async function swedbankPayPayment(input: PaymentWorkflowInput): Promise<P
     if (kind === 'capture' || kind === 'cancellation' || kind === 'reversal') {
       op.payeeReference = payeeReferenceFor(input.paymentId, kind, id);
     }
-    if (op.reference !== undefined) references.set(op.reference, null);
+    if (op.reference !== undefined) {
+      references.set(referenceKey(kind, op.reference), null);
+      fingerprints.set(referenceKey(kind, op.reference), fingerprint(op));
+    }
     queue.push(op);
     refresh();
     return op;
@@ -226,9 +266,9 @@ export async function swedbankPayPayment(input: PaymentWorkflowInput): Promise<P
     return op.result!;
   }
 
-  /** The result (or the running operation) of a reference seen before. */
-  async function resultOfReference(reference: string): Promise<OperationResult> {
-    const known = () => references.get(reference);
+  /** The result (or, once it has one, the running operation's) of a reference seen before. */
+  async function resultOfReference(kind: OperationKind, reference: string): Promise<OperationResult> {
+    const known = () => references.get(referenceKey(kind, reference));
     await condition(() => known() !== null);
     return known()!;
   }
@@ -242,134 +282,101 @@ export async function swedbankPayPayment(input: PaymentWorkflowInput): Promise<P
     });
   }
 
-  /** Update validator: throw to reject before anything enters history. */
-  function validate<T>(checked: Checked<T>, admission: (value: T) => RequestRejection | undefined): void {
-    if (!checked.ok) throwRejection(checked.rejection);
-    const value = checked.value as T & { reference?: string };
-    if (value.reference !== undefined && references.has(value.reference)) return; // same event again: same result
-    const rejection = admission(value);
-    if (rejection) throwRejection(rejection);
+  type Request = { reference?: string; amount?: number; vatAmount?: number };
+
+  /**
+   * An operation's update: the validator refuses a bad request before it enters history; the
+   * handler queues it (or finds the earlier operation under the same reference) and returns its
+   * final result.
+   */
+  function onUpdate<A, R extends Request>(
+    update: UpdateDefinition<OperationResult, [A]>,
+    kind: OperationKind,
+    check: (raw: unknown) => Checked<R>,
+    admission: (request: R) => RequestRejection | undefined,
+  ): void {
+    setHandler(
+      update,
+      async (raw) => {
+        const checked = check(raw);
+        if (!checked.ok) throwRejection(checked.rejection);
+        const seen = seenBefore(kind, checked.value);
+        if (seen === true) return resultOfReference(kind, checked.value.reference!);
+        if (seen) throwRejection(seen);
+        return resultOf(enqueue(kind, 'update', checked.value));
+      },
+      {
+        validator: (raw) => {
+          const checked = check(raw);
+          if (!checked.ok) throwRejection(checked.rejection);
+          const seen = seenBefore(kind, checked.value);
+          if (seen === true) return; // the same event again: it gets the same result
+          const rejection = seen || admission(checked.value);
+          if (rejection) throwRejection(rejection);
+        },
+      },
+    );
   }
 
-  // ---- Handlers: registered before the first await, so no early message is lost ----
+  /** An operation's signal: checked on arrival, recorded as rejected instead of failing; amounts judged when run. */
+  function onSignal<A, R extends Request>(
+    signal: SignalDefinition<[A]>,
+    kind: OperationKind,
+    check: (raw: unknown) => Checked<R>,
+    admission?: () => RequestRejection | undefined,
+  ): void {
+    setHandler(signal, (raw: unknown) => {
+      const reference = typeof raw === 'object' && raw !== null ? (raw as Request).reference : undefined;
+      const ref = typeof reference === 'string' ? reference : undefined;
+      const checked = check(raw);
+      if (!checked.ok) return rejectSignal(signal.name, checked.rejection, ref);
+      const seen = seenBefore(kind, checked.value);
+      if (seen === true) return; // a redelivered event: performed once
+      const rejection = seen || (closing ? CLOSED : admission?.());
+      if (rejection) return rejectSignal(signal.name, rejection, ref);
+      enqueue(kind, 'signal', checked.value);
+    });
+  }
 
-  setHandler(
-    captureUpdate,
-    async (request) => {
-      const checked = checkCaptureRequest(request, instrument, false);
-      if (!checked.ok) throwRejection(checked.rejection);
-      if (request.reference !== undefined && references.has(request.reference)) {
-        return resultOfReference(request.reference);
-      }
-      return resultOf(enqueue('capture', 'update', checked.value));
-    },
-    {
-      validator: (request) =>
-        validate(checkCaptureRequest(request, instrument, false), (r) => admit('capture', r.amount, r.vatAmount)),
-    },
-  );
-
-  setHandler(
-    cancelUpdate,
-    async (request) => {
-      const checked = checkCancelRequest(request, false);
-      if (!checked.ok) throwRejection(checked.rejection);
-      if (request?.reference !== undefined && references.has(request.reference)) {
-        return resultOfReference(request.reference);
-      }
-      return resultOf(enqueue('cancellation', 'update', checked.value));
-    },
-    { validator: (request) => validate(checkCancelRequest(request, false), () => admit('cancellation')) },
-  );
-
-  setHandler(
-    reverseUpdate,
-    async (request) => {
-      const checked = checkReversalRequest(request, false);
-      if (!checked.ok) throwRejection(checked.rejection);
-      if (request.reference !== undefined && references.has(request.reference)) {
-        return resultOfReference(request.reference);
-      }
-      return resultOf(enqueue('reversal', 'update', checked.value));
-    },
-    {
-      validator: (request) =>
-        validate(checkReversalRequest(request, false), (r) => admit('reversal', r.amount, r.vatAmount)),
-    },
-  );
-
-  setHandler(
-    abortUpdate,
-    async (request) => {
-      const checked = checkAbortRequest(request, false);
-      if (!checked.ok) throwRejection(checked.rejection);
-      if (request?.reference !== undefined && references.has(request.reference)) {
-        return resultOfReference(request.reference);
-      }
-      return resultOf(enqueue('abort', 'update', checked.value));
-    },
-    { validator: (request) => validate(checkAbortRequest(request, false), () => admit('abort')) },
-  );
-
+  const CLOSED: RequestRejection = { code: 'payment-closed', message: 'the payment lifecycle has ended' };
   const tokenAdmission = (): RequestRejection | undefined => {
-    if (closing) return { code: 'payment-closed', message: 'the payment lifecycle has ended' };
+    if (closing) return CLOSED;
     if (!input.paymentToken) return { code: 'no-payment-token', message: 'this payment has no payment token' };
     return undefined;
   };
 
-  setHandler(
-    deleteTokenUpdate,
-    async (request) => {
-      const checked = checkDeleteTokenRequest(request, false);
-      if (!checked.ok) throwRejection(checked.rejection);
-      if (request?.reference !== undefined && references.has(request.reference)) {
-        return resultOfReference(request.reference);
-      }
-      return resultOf(enqueue('delete-token', 'update', checked.value));
-    },
-    { validator: (request) => validate(checkDeleteTokenRequest(request, false), tokenAdmission) },
+  // ---- Handlers: registered before the first await, so no early message is lost ----
+  onUpdate(
+    captureUpdate,
+    'capture',
+    (raw) => checkCaptureRequest(raw, instrument, false),
+    (r) => admit('capture', r.amount, r.vatAmount),
   );
+  onUpdate(
+    cancelUpdate,
+    'cancellation',
+    (raw) => checkCancelRequest(raw, false),
+    () => admit('cancellation'),
+  );
+  onUpdate(
+    reverseUpdate,
+    'reversal',
+    (raw) => checkReversalRequest(raw, false),
+    (r) => admit('reversal', r.amount, r.vatAmount),
+  );
+  onUpdate(
+    abortUpdate,
+    'abort',
+    (raw) => checkAbortRequest(raw, false),
+    () => admit('abort'),
+  );
+  onUpdate(deleteTokenUpdate, 'delete-token', (raw) => checkDeleteTokenRequest(raw, false), tokenAdmission);
 
-  /** Signals: checked on arrival, recorded as rejected instead of failing; amounts judged when run. */
-  function onSignal<T extends { reference?: string }>(
-    signal: string,
-    kind: OperationKind,
-    checked: Checked<T>,
-    reference: unknown,
-    extraCheck?: () => RequestRejection | undefined,
-  ): void {
-    const ref = typeof reference === 'string' ? reference : undefined;
-    if (!checked.ok) return rejectSignal(signal, checked.rejection, ref);
-    if (ref !== undefined && references.has(ref)) return; // redelivered event: performed once
-    const rejection = closing
-      ? { code: 'payment-closed' as const, message: 'the payment lifecycle has ended' }
-      : extraCheck?.();
-    if (rejection) return rejectSignal(signal, rejection, ref);
-    enqueue(kind, 'signal', checked.value);
-  }
-
-  const referenceOf = (raw: unknown) =>
-    typeof raw === 'object' && raw !== null ? (raw as { reference?: unknown }).reference : undefined;
-
-  setHandler(captureSignal, (raw) =>
-    onSignal('captureRequested', 'capture', checkCaptureRequest(raw, instrument, true), referenceOf(raw)),
-  );
-  setHandler(cancelSignal, (raw) =>
-    onSignal('cancelRequested', 'cancellation', checkCancelRequest(raw, true), referenceOf(raw)),
-  );
-  setHandler(reverseSignal, (raw) =>
-    onSignal('reversalRequested', 'reversal', checkReversalRequest(raw, true), referenceOf(raw)),
-  );
-  setHandler(abortSignal, (raw) => onSignal('abortRequested', 'abort', checkAbortRequest(raw, true), referenceOf(raw)));
-  setHandler(deleteTokenSignal, (raw) =>
-    onSignal(
-      'deleteTokenRequested',
-      'delete-token',
-      checkDeleteTokenRequest(raw, true),
-      referenceOf(raw),
-      tokenAdmission,
-    ),
-  );
+  onSignal(captureSignal, 'capture', (raw) => checkCaptureRequest(raw, instrument, true));
+  onSignal(cancelSignal, 'cancellation', (raw) => checkCancelRequest(raw, true));
+  onSignal(reverseSignal, 'reversal', (raw) => checkReversalRequest(raw, true));
+  onSignal(abortSignal, 'abort', (raw) => checkAbortRequest(raw, true));
+  onSignal(deleteTokenSignal, 'delete-token', (raw) => checkDeleteTokenRequest(raw, true), tokenAdmission);
 
   setHandler(callbackSignal, (raw) => {
     const parsed = CallbackBody.safeParse(raw);
@@ -459,21 +466,33 @@ export async function swedbankPayPayment(input: PaymentWorkflowInput): Promise<P
     return tracked;
   }
 
-  /** Initialized / AwaitingActivity: wait for a callback or a poll timer, then GET the truth. */
+  /**
+   * Initialized / AwaitingActivity: wait for a callback or a poll timer, then GET the truth. A flood
+   * of callbacks still makes at most one GET per MIN_GET_SPACING_MS; a failed GET is no outcome, so
+   * it is flagged and polling goes on.
+   */
   async function awaitOutcome(tx: TransactionSnapshot, what: string): Promise<TransactionSnapshot> {
     let delay = policy.pollInitialMs;
     const since = now();
     let flagged = false;
     while (tx.state === 'Initialized' || tx.state === 'AwaitingActivity') {
       const seen = callbacksReceived;
+      const asked = now();
       await condition(() => callbacksReceived > seen, delay);
+      const spacing = Math.min(policy.pollInitialMs, MIN_GET_SPACING_MS) - (now() - asked);
+      if (spacing > 0) await sleep(spacing);
       delay = Math.min(delay * 2, policy.pollMaxMs);
-      tx = await patiently(
-        activities.getTransaction.executeWithOptions({ ...activityOptions, summary: `check ${what}` }, [
-          tx.transactionId,
-        ]),
-        `check ${what}`,
-      );
+      try {
+        tx = await patiently(
+          activities.getTransaction.executeWithOptions({ ...activityOptions, summary: `check ${what}` }, [
+            tx.transactionId,
+          ]),
+          `check ${what}`,
+        );
+      } catch (err) {
+        if (isCancellation(err)) throw err;
+        flag(`${what}: could not read the outcome (${failureOf(err).message}); still polling`);
+      }
       if (!flagged && now() - since > policy.pendingAttentionAfterMs) {
         flagged = true;
         flag(`${what}: still ${tx.state} after ${Math.round((now() - since) / 60000)} minutes`);
@@ -552,6 +571,9 @@ export async function swedbankPayPayment(input: PaymentWorkflowInput): Promise<P
         }),
       };
     } catch (err) {
+      // Cancelling the workflow says nothing about Swedbank Pay: never record it as a failure.
+      if (isCancellation(err)) throw err;
+      // The activity fails non-retryably only on a definite answer: nothing was created, or it failed.
       const failure = failureOf(err);
       ledger = settleTransaction(ledger, payeeReference, { state: 'Failed', amount, failedReason: failure.message });
       flag(`${summary} refused: ${failure.message}`);
@@ -573,6 +595,7 @@ export async function swedbankPayPayment(input: PaymentWorkflowInput): Promise<P
       ledger = markAborted(l);
       return { ...base, state: 'Completed' };
     } catch (err) {
+      if (isCancellation(err)) throw err;
       const failure = failureOf(err);
       flag(`abort refused: ${failure.message}`);
       return { ...base, state: 'Failed', failureReason: failure.message, failureType: failure.type };
@@ -593,6 +616,7 @@ export async function swedbankPayPayment(input: PaymentWorkflowInput): Promise<P
       tokenDeleted = true;
       return { ...base, state: 'Completed' };
     } catch (err) {
+      if (isCancellation(err)) throw err;
       const failure = failureOf(err);
       flag(`token deletion refused: ${failure.message}`);
       return { ...base, state: 'Failed', failureReason: failure.message, failureType: failure.type };
@@ -618,7 +642,9 @@ export async function swedbankPayPayment(input: PaymentWorkflowInput): Promise<P
     }
     op.status = 'done';
     op.result = result;
-    if (op.reference !== undefined) references.set(op.reference, result);
+    const broken = ledger ? checkInvariants(ledger) : [];
+    if (broken.length > 0) flag(`ledger invariant broken after operation ${op.id}: ${broken.join('; ')}`);
+    if (op.reference !== undefined) references.set(referenceKey(op.kind, op.reference), result);
     queue.shift();
     recent.push(op);
     if (recent.length > RECENT_LIMIT) recent.splice(0, recent.length - RECENT_LIMIT);
@@ -649,14 +675,20 @@ export async function swedbankPayPayment(input: PaymentWorkflowInput): Promise<P
   }
 
   // ---- Start: learn the authorized amount if the starter did not give it ----
-  if (!ledger) {
-    const payment = await activities.getPayment.executeWithOptions(
-      { ...activityOptions, summary: 'read the authorized payment' },
-      [input.paymentId],
-    );
-    ledger = createLedger(payment.currency, payment.amount);
-    if (payment.remainingCaptureAmount !== undefined && payment.remainingCaptureAmount !== payment.amount) {
-      flag('the payment already had transactions when this workflow started');
+  for (let delay = policy.pollInitialMs; !ledger; delay = Math.min(delay * 2, policy.pollMaxMs)) {
+    try {
+      const payment = await activities.getPayment.executeWithOptions(
+        { ...activityOptions, summary: 'read the authorized payment' },
+        [input.paymentId],
+      );
+      ledger = createLedger(payment.currency, payment.amount);
+      if (payment.remainingCaptureAmount !== undefined && payment.remainingCaptureAmount !== payment.amount) {
+        flag('the payment already had transactions when this workflow started');
+      }
+    } catch (err) {
+      if (isCancellation(err)) throw err;
+      flag(`could not read the payment: ${failureOf(err).message}; trying again`);
+      await sleep(delay);
     }
   }
   refresh();
@@ -687,7 +719,8 @@ export async function swedbankPayPayment(input: PaymentWorkflowInput): Promise<P
       windowEnd = reversalWindowEnd(settledAt);
       if (t >= windowEnd) {
         closing = true;
-        if (policy.deleteTokenOnClose && input.paymentToken && !tokenDeleted) {
+        if (policy.deleteTokenOnClose && input.paymentToken && !tokenDeleted && !closeTokenAttempted) {
+          closeTokenAttempted = true; // once: a refusal is flagged, not retried in a loop
           enqueue('delete-token', 'policy', { comment: 'Payment lifecycle closed' });
           continue;
         }
@@ -706,10 +739,12 @@ export async function swedbankPayPayment(input: PaymentWorkflowInput): Promise<P
           queue,
           recent,
           references: [...references.entries()],
+          fingerprints: [...fingerprints.entries()],
           needsAttention,
           attentionReasons,
           rejectedSignals,
           tokenDeleted,
+          closeTokenAttempted,
           expiryHandled,
           ...(settledAt !== undefined && { settledAt: new Date(settledAt).toISOString() }),
           callbacksReceived,

@@ -12,7 +12,7 @@ import type { Instrument } from '../swedbank/schemas.js';
 import type { CancelRequest, CaptureRequest, DeleteTokenRequest, ReversalRequest } from './messages.js';
 
 export type RequestRejectionCode =
-  RejectionCode | 'invalid-request' | 'no-payment-token' | 'payment-closed' | 'unknown-payment';
+  RejectionCode | 'invalid-request' | 'no-payment-token' | 'payment-closed' | 'unknown-payment' | 'reference-reused';
 
 export interface RequestRejection {
   code: RequestRejectionCode;
