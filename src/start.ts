@@ -9,6 +9,8 @@ import { installQuietRuntime } from './temporal/logging.js';
 import { startDevServer } from './temporal/servers.js';
 import { createWorker } from './worker.js';
 import { startEmulator } from './emulator/index.js';
+import { EmulatorAdmin } from './emulator/admin-client.js';
+import { runDemoOrder } from './demo.js';
 
 const GRPC_PORT = Number(process.env.TEMPORAL_DEV_PORT ?? 7233);
 const UI_PORT = Number(process.env.TEMPORAL_DEV_UI_PORT ?? 8233);
@@ -42,8 +44,18 @@ async function main(): Promise<void> {
       `Swedbank Pay:    ${emulator ? `emulator at ${emulator.baseUrl} (admin API ${emulator.baseUrl}/_emulator)` : swedbankPay.baseUrl}`,
     );
     log(`Worker:          polling task queue ${worker.options.taskQueue}`);
+    const running = worker.run(); // resolves once SIGINT/SIGTERM has drained the worker
+    if (emulator) {
+      await runDemoOrder({
+        client: env.client,
+        admin: new EmulatorAdmin(emulator.baseUrl),
+        taskQueue: worker.options.taskQueue,
+        webUiUrl: `http://localhost:${UI_PORT}`,
+        log,
+      }).catch((err: unknown) => log(`demo order failed: ${err instanceof Error ? err.message : String(err)}`));
+    }
     log('Press Ctrl-C to stop.');
-    await worker.run(); // returns once SIGINT/SIGTERM has drained the worker
+    await running;
     log('Worker stopped; stopping the dev server.');
   } finally {
     await emulator?.close();
