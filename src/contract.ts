@@ -3,12 +3,12 @@
  * workflow. Message names and payloads live in src/workflows/messages.ts. Change only with a
  * version note in docs/CONTRACT.md.
  */
+import { parsePaymentId } from './swedbank/resources.js';
+
 export const TASK_QUEUE = 'swedbank-pay';
 
 /** The payment workflow's type (its function name). */
 export const PAYMENT_WORKFLOW_TYPE = 'swedbankPayPayment';
-
-const PAYMENT_ID = /^\/psp\/(creditcard|invoice)\/payments\/([A-Za-z0-9-]{1,64})$/;
 
 /**
  * One workflow per payment, its id derived from the Swedbank Pay payment id, so a callback (which
@@ -16,13 +16,7 @@ const PAYMENT_ID = /^\/psp\/(creditcard|invoice)\/payments\/([A-Za-z0-9-]{1,64})
  *   /psp/creditcard/payments/5adc265f-...  ->  swedbank-pay-creditcard-5adc265f-...
  */
 export function paymentWorkflowId(paymentId: string): string {
-  const match = PAYMENT_ID.exec(paymentId);
-  if (!match) throw new TypeError(`not a Swedbank Pay payment id: ${paymentId}`);
-  return `swedbank-pay-${match[1]}-${match[2]}`;
-}
-
-/** The inverse of paymentWorkflowId. */
-export function paymentIdOfWorkflow(workflowId: string): string | undefined {
-  const match = /^swedbank-pay-(creditcard|invoice)-([A-Za-z0-9-]{1,64})$/.exec(workflowId);
-  return match ? `/psp/${match[1]}/payments/${match[2]}` : undefined;
+  const parsed = parsePaymentId(paymentId);
+  if (!parsed) throw new TypeError(`not a Swedbank Pay payment id: ${paymentId}`);
+  return `swedbank-pay-${parsed.instrument}-${parsed.id}`;
 }

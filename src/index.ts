@@ -1,7 +1,7 @@
 // Public entry point of the package.
 
 // Wire contract: names, ids and messages an OMS uses to drive payment workflows.
-export { TASK_QUEUE, PAYMENT_WORKFLOW_TYPE, paymentWorkflowId, paymentIdOfWorkflow } from './contract.js';
+export { TASK_QUEUE, PAYMENT_WORKFLOW_TYPE, paymentWorkflowId } from './contract.js';
 export * from './search-attributes.js';
 export * from './workflows/messages.js';
 export type { PaymentWorkflowInput, PaymentPolicy } from './workflows/input.js';

@@ -3,10 +3,11 @@
  * admin API's answers, and a bounded poll. Not a test file itself.
  */
 import assert from 'node:assert/strict';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { startEmulator, type EmulatorOptions, type LedgerEntry, type RunningEmulator } from '../src/emulator/index.js';
 import { problemType, type ProblemKind } from '../src/swedbank/problem-types.js';
 import { PaymentResponse, Problem } from '../src/swedbank/schemas.js';
+
+export { eventually } from './harness.js';
 
 export interface Ledger {
   payeeId: string;
@@ -119,19 +120,6 @@ export class EmulatorHarness {
   close(): Promise<void> {
     return this.emulator.close();
   }
-}
-
-/** Polls `probe` until it returns a value (not undefined), at most `attempts` times. */
-export async function eventually<T>(
-  probe: () => Promise<T | undefined> | T | undefined,
-  { attempts = 100, intervalMs = 20, what = 'condition' } = {},
-): Promise<T> {
-  for (let attempt = 0; attempt < attempts; attempt += 1) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    await sleep(intervalMs);
-  }
-  assert.fail(`${what} not reached after ${attempts} polls`);
 }
 
 export function operationRels(payment: PaymentResponse): string[] {

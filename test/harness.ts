@@ -4,9 +4,11 @@
  * workflows once, then hands both to every test file through the environment. A test file run on
  * its own (`node --import tsx --test test/x.test.ts`) starts its own server instead.
  */
+import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, type Worker, type WorkerOptions } from '@temporalio/worker';
@@ -151,19 +153,19 @@ export async function startWorker(
   };
 }
 
-/**
- * Runs `fn` while a worker of this package polls a fresh task queue on `env`, then shuts the worker
- * down (also when `fn` throws).
- */
-export async function withWorker<T>(
-  env: TestWorkflowEnvironment,
-  fn: (taskQueue: string, worker: Worker) => Promise<T>,
-  options: WithWorkerOptions = {},
+/** Polls `probe` until it returns a value (not undefined), at most `attempts` times. */
+export async function eventually<T>(
+  probe: () => Promise<T | undefined> | T | undefined,
+  {
+    attempts = 100,
+    intervalMs = 20,
+    what = 'condition',
+  }: { attempts?: number; intervalMs?: number; what?: string | (() => string) } = {},
 ): Promise<T> {
-  const running = await startWorker(env, options);
-  try {
-    return await fn(running.taskQueue, running.worker);
-  } finally {
-    await running.stop();
+  for (let attempt = 0; attempt < attempts; attempt += 1) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    await sleep(intervalMs);
   }
+  assert.fail(`${typeof what === 'function' ? what() : what} not reached after ${attempts} polls`);
 }

@@ -1,21 +1,13 @@
 // Authorization expiry on the time-skipping test server: days of workflow time in seconds, with the
 // workflow's activities still talking real HTTP to the emulator.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { captureUpdate } from '../src/workflows/messages.js';
-import { teardownTemporal, timeSkippingTemporal } from './harness.js';
-import { saveHistory, startPayment, startPaymentFixture, state, type PaymentFixture } from './payment-fixture.js';
+import { timeSkippingTemporal } from './harness.js';
+import { saveHistory, startPayment, state, usePaymentFixture } from './payment-fixture.js';
 
 const DAY = 24 * 60 * 60 * 1000;
-let fx: PaymentFixture;
-
-before(async () => {
-  fx = await startPaymentFixture(await timeSkippingTemporal());
-});
-after(async () => {
-  await fx?.stop();
-  await teardownTemporal();
-});
+const fx = usePaymentFixture(timeSkippingTemporal);
 
 describe('authorization expiry', () => {
   it('cancels the uncaptured remainder a lead time before the authorization expires, then closes', async (t) => {

@@ -6,6 +6,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { after, before } from 'node:test';
 import type { WorkflowHandle } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -16,10 +17,8 @@ import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../sr
 import type { PaymentPolicy, PaymentWorkflowInput } from '../src/workflows/input.js';
 import { stateQuery, type PaymentWorkflowState } from '../src/workflows/messages.js';
 import { swedbankPayPayment } from '../src/workflows/payment.js';
-import { startWorker, type RunningWorker } from './harness.js';
+import { eventually, startWorker, teardownTemporal, type RunningWorker } from './harness.js';
 import { TEST_TOKEN } from './secrets.js';
-
-export const TOKEN = TEST_TOKEN;
 
 /** Fast polling and short activity timeouts, so tests of lost callbacks take seconds. */
 export const FAST_POLICY: PaymentPolicy = {
@@ -41,11 +40,17 @@ export async function startPaymentFixture(
   env: TestWorkflowEnvironment,
   emulatorOptions: EmulatorOptions = {},
 ): Promise<PaymentFixture> {
-  const emulator = await startEmulator({ token: TOKEN, callbackRetryScheduleMs: [0, 200, 500], ...emulatorOptions });
+  const emulator = await startEmulator({
+    token: TEST_TOKEN,
+    callbackRetryScheduleMs: [0, 200, 500],
+    ...emulatorOptions,
+  });
   const receiver: Server = createServer(createCallbackHandler({ client: env.client }));
   await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
   const callbackUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/callbacks`;
-  const worker = await startWorker(env, { swedbankPay: { baseUrl: emulator.baseUrl, token: TOKEN, timeoutMs: 5_000 } });
+  const worker = await startWorker(env, {
+    swedbankPay: { baseUrl: emulator.baseUrl, token: TEST_TOKEN, timeoutMs: 5_000 },
+  });
   return {
     env,
     emulator,
@@ -58,6 +63,22 @@ export async function startPaymentFixture(
       await emulator.close();
     },
   };
+}
+
+/**
+ * A test file's payment fixture: started before its tests on `env()`, stopped after them (with the
+ * file's Temporal connections). The object is filled in by the `before` hook.
+ */
+export function usePaymentFixture(env: () => Promise<TestWorkflowEnvironment>): PaymentFixture {
+  const fixture = {} as PaymentFixture;
+  before(async () => {
+    Object.assign(fixture, await startPaymentFixture(await env()));
+  });
+  after(async () => {
+    await fixture.stop?.();
+    await teardownTemporal();
+  });
+  return fixture;
 }
 
 export interface NewPayment {
@@ -125,13 +146,13 @@ export async function waitForState(
   { attempts = 150, intervalMs = 100, what = 'state' } = {},
 ): Promise<PaymentWorkflowState> {
   let last: PaymentWorkflowState | undefined;
-  for (let i = 0; i < attempts; i++) {
-    last = await state(handle);
-    if (done(last)) return last;
-    await new Promise((r) => setTimeout(r, intervalMs));
-  }
-  throw new Error(
-    `${what} not reached; last state: ${JSON.stringify({ ledger: last?.ledger, queue: last?.queue, attention: last?.attentionReasons })}`,
+  const shown = () => JSON.stringify({ ledger: last?.ledger, queue: last?.queue, attention: last?.attentionReasons });
+  return eventually(
+    async () => {
+      last = await state(handle);
+      return done(last) ? last : undefined;
+    },
+    { attempts, intervalMs, what: () => `${what} (last state ${shown()})` },
   );
 }
 

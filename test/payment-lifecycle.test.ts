@@ -1,6 +1,6 @@
 // The payment workflow on a real Temporal dev server, talking real HTTP to the emulator.
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import {
@@ -15,25 +15,10 @@ import {
 import { NEEDS_ATTENTION, PAYMENT_STATE, CAPTURED_AMOUNT } from '../src/search-attributes.js';
 import { InvalidPaymentInputError, paymentStartOptions } from '../src/client/start-options.js';
 import { swedbankPayPayment } from '../src/workflows/payment.js';
-import { teardownTemporal, temporal } from './harness.js';
-import {
-  FAST_POLICY,
-  saveHistory,
-  startPayment,
-  startPaymentFixture,
-  state,
-  waitForState,
-  type PaymentFixture,
-} from './payment-fixture.js';
+import { temporal } from './harness.js';
+import { FAST_POLICY, saveHistory, startPayment, state, waitForState, usePaymentFixture } from './payment-fixture.js';
 
-let fx: PaymentFixture;
-before(async () => {
-  fx = await startPaymentFixture(await temporal());
-});
-after(async () => {
-  await fx?.stop();
-  await teardownTemporal();
-});
+const fx = usePaymentFixture(temporal);
 
 /** History length once the workflow is idle (no workflow task in flight), polled a bounded number of times. */
 async function idleHistoryLength(handle: WorkflowHandle): Promise<number> {

@@ -1,30 +1,16 @@
 // Outcomes that are not known at once, lost answers and long lives: callbacks, polling,
 // commit-then-drop and continue-as-new, on a real dev server against the emulator over HTTP.
 import assert from 'node:assert/strict';
-import { after, afterEach, before, describe, it } from 'node:test';
+import { afterEach, describe, it } from 'node:test';
 import { abortUpdate, cancelUpdate, captureUpdate, reverseUpdate } from '../src/workflows/messages.js';
-import { teardownTemporal, temporal } from './harness.js';
-import {
-  saveHistory,
-  startPayment,
-  startPaymentFixture,
-  state,
-  waitForState,
-  type PaymentFixture,
-} from './payment-fixture.js';
+import { temporal } from './harness.js';
+import { saveHistory, startPayment, state, waitForState, usePaymentFixture } from './payment-fixture.js';
 
-let fx: PaymentFixture;
-before(async () => {
-  fx = await startPaymentFixture(await temporal());
-});
+const fx = usePaymentFixture(temporal);
 afterEach(async () => {
   await fx.admin.clearFaults();
   await fx.admin.setOutcomes([]);
   await fx.admin.setCallbackFaults([]);
-});
-after(async () => {
-  await fx?.stop();
-  await teardownTemporal();
 });
 
 describe('asynchronous outcomes', () => {

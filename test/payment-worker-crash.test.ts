@@ -5,22 +5,17 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
-import { after, before, describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import { captureUpdate } from '../src/workflows/messages.js';
-import { teardownTemporal, temporal, uniqueTaskQueue, workflowBundlePath } from './harness.js';
-import { startPayment, startPaymentFixture, TOKEN, type PaymentFixture } from './payment-fixture.js';
+import { temporal, uniqueTaskQueue, workflowBundlePath } from './harness.js';
+import { startPayment, usePaymentFixture } from './payment-fixture.js';
+import { TEST_TOKEN } from './secrets.js';
 
-let fx: PaymentFixture;
 const children: ChildProcess[] = [];
-
-before(async () => {
-  fx = await startPaymentFixture(await temporal());
-});
 after(async () => {
   for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  await fx?.stop();
-  await teardownTemporal();
 });
+const fx = usePaymentFixture(temporal);
 
 /** Starts a worker process on `taskQueue` and resolves once it polls. */
 async function workerProcess(taskQueue: string): Promise<ChildProcess> {
@@ -35,7 +30,7 @@ async function workerProcess(taskQueue: string): Promise<ChildProcess> {
         TEST_TASK_QUEUE: taskQueue,
         ...(workflowBundlePath() ? { TEST_WORKFLOW_BUNDLE: workflowBundlePath() } : {}),
         SWEDBANK_PAY_BASE_URL: fx.emulator.baseUrl,
-        SWEDBANK_PAY_TOKEN: TOKEN,
+        SWEDBANK_PAY_TOKEN: TEST_TOKEN,
       },
       stdio: ['ignore', 'pipe', 'inherit'],
     },

@@ -1,45 +1,45 @@
-// The stack on a real Temporal dev server: a workflow, its signal, its activity and a search attribute.
+// The stack on a real Temporal dev server: a payment workflow registered under its contract name,
+// driven by a signal, running an activity against the emulator, found by its search attribute.
 import assert from 'node:assert/strict';
-import { after, describe, it } from 'node:test';
-import { temporal, teardownTemporal, withWorker } from './harness.js';
-import { orderShipmentWorkflow, shippedSignal } from '../src/workflows/index.js';
+import { describe, it } from 'node:test';
+import { PAYMENT_WORKFLOW_TYPE } from '../src/contract.js';
 import { ORDER_ID } from '../src/search-attributes.js';
+import { captureSignal } from '../src/workflows/messages.js';
+import { swedbankPayPayment } from '../src/workflows/payment.js';
+import { eventually, temporal } from './harness.js';
+import { startPayment, usePaymentFixture, waitForState } from './payment-fixture.js';
 
-after(teardownTemporal);
+const fx = usePaymentFixture(temporal);
 
-describe('a workflow on the real dev server', () => {
-  it('waits for a signal, runs an activity and is found by its order id search attribute', async (t) => {
-    const env = await temporal();
-    const orderId = `order-${Date.now()}`;
-    await withWorker(env, async (taskQueue) => {
-      const handle = await env.client.workflow.start(orderShipmentWorkflow, {
-        args: [orderId],
-        taskQueue,
-        workflowId: `stack-${orderId}`,
-      });
-      await handle.signal(shippedSignal, { shipmentId: 'S1', amount: 40000, currency: 'SEK' });
-      assert.equal(await handle.result(), `order ${orderId} · shipment S1 · 400.00 SEK`);
+describe('a payment workflow on the real dev server', () => {
+  it('runs under its contract name, acts on a signal through an activity, and is found by its order id', async (t) => {
+    assert.equal(swedbankPayPayment.name, PAYMENT_WORKFLOW_TYPE, 'the documented workflow type is the function name');
+    const orderId = `order-stack-${Date.now()}`;
+    const { handle } = await startPayment(fx, { amount: 10_000, orderId });
+    await handle.signal(captureSignal, { reference: 'S1', amount: 4_000, vatAmount: 800 });
+    await waitForState(handle, (s) => s.ledger.captured === 4_000, { what: 'capture' });
 
-      const { events } = await handle.fetchHistory();
-      const history = events ?? [];
-      const signal = history.find((e) => e.workflowExecutionSignaledEventAttributes);
-      assert.equal(signal?.workflowExecutionSignaledEventAttributes?.signalName, 'shipped');
-      assert.ok(
-        history.some((e) => e.activityTaskCompletedEventAttributes),
-        'history has the completed activity',
-      );
-
-      const description = await handle.describe();
-      assert.deepEqual(description.typedSearchAttributes.get(ORDER_ID), orderId);
-      t.diagnostic(`executed by the Temporal server at ${env.address}: ${history.length} history events`);
-    });
+    const history = (await handle.fetchHistory()).events ?? [];
+    assert.equal(history[0]?.workflowExecutionStartedEventAttributes?.workflowType?.name, PAYMENT_WORKFLOW_TYPE);
+    const signals = history.map((e) => e.workflowExecutionSignaledEventAttributes?.signalName).filter(Boolean);
+    assert.ok(signals.includes('captureRequested'), `signals in history: ${signals.join(', ')}`);
+    assert.ok(
+      history.some((e) => e.activityTaskCompletedEventAttributes),
+      'history has the completed activity',
+    );
+    t.diagnostic(`executed by the Temporal server at ${fx.env.address}: ${history.length} history events`);
 
     // Visibility is eventually consistent: poll a bounded number of times.
-    let found = 0;
-    for (let i = 0; i < 50 && found === 0; i++) {
-      for await (const _ of env.client.workflow.list({ query: `${ORDER_ID.name} = "${orderId}"` })) found++;
-      if (found === 0) await new Promise((r) => setTimeout(r, 200));
-    }
-    assert.equal(found, 1, 'visibility finds the workflow by SwedbankPayOrderId');
+    const found = await eventually(
+      async () => {
+        const ids: string[] = [];
+        for await (const wf of fx.env.client.workflow.list({ query: `${ORDER_ID.name} = "${orderId}"` }))
+          ids.push(wf.workflowId);
+        return ids.length > 0 ? ids : undefined;
+      },
+      { attempts: 50, intervalMs: 200, what: 'visibility by SwedbankPayOrderId' },
+    );
+    assert.deepEqual(found, [handle.workflowId]);
+    await handle.terminate('test done');
   });
 });

@@ -3,9 +3,8 @@
  * stays in the worker's memory and never enters workflow history.
  */
 import type { SwedbankPayClient } from '../swedbank/client.js';
-import { describeShipment } from './describe-shipment.js';
 import { createPaymentActivities } from './payment-activities.js';
 
 export function createActivities(client: SwedbankPayClient) {
-  return { ...createPaymentActivities(client), describeShipment };
+  return createPaymentActivities(client);
 }

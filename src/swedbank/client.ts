@@ -38,6 +38,7 @@ import {
   CREATE_REL,
   ENVIRONMENTS,
   instrumentOf,
+  isTransactionId,
   transactionListPath,
   type TransactionKind,
 } from './resources.js';
@@ -74,7 +75,6 @@ type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
 export class SwedbankPayClient {
   readonly baseUrl: string;
   readonly timeoutMs: number;
-  readonly #origin: string;
   readonly #token: string;
   readonly #agent: HttpAgent | HttpsAgent;
   readonly #userAgent: string;
@@ -83,7 +83,6 @@ export class SwedbankPayClient {
     if (!options.token) throw new TypeError('SwedbankPayClient needs a bearer token');
     const base = new URL(options.baseUrl ?? ENVIRONMENTS.test);
     this.baseUrl = base.origin;
-    this.#origin = base.origin;
     this.#token = options.token;
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.#userAgent = options.userAgent ?? 'swedbank-pay-temporal';
@@ -156,7 +155,7 @@ export class SwedbankPayClient {
 
   /** GET one transaction by its id (/psp/.../transactions/{id}): the truth after a callback. */
   async getTransaction(transactionId: string): Promise<Transaction> {
-    if (!/^\/psp\/(creditcard|invoice)\/payments\/[A-Za-z0-9-]+\/transactions\/[A-Za-z0-9-]+$/.test(transactionId)) {
+    if (!isTransactionId(transactionId)) {
       throw new TypeError('expected a transaction id /psp/{instrument}/payments/{id}/transactions/{id}');
     }
     return (await this.#send('GET', transactionId, undefined, TransactionResponse)).transaction;
@@ -246,9 +245,9 @@ export class SwedbankPayClient {
 
   /** Absolute operation hrefs must point at the configured API: the token goes nowhere else. */
   #url(target: string, method: Method): URL {
-    const url = new URL(target, this.#origin);
-    if (url.origin !== this.#origin) {
-      throw new UnexpectedResponseError(0, { method, path: url.pathname }, `operation href outside ${this.#origin}`);
+    const url = new URL(target, this.baseUrl);
+    if (url.origin !== this.baseUrl) {
+      throw new UnexpectedResponseError(0, { method, path: url.pathname }, `operation href outside ${this.baseUrl}`);
     }
     return url;
   }

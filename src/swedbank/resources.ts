@@ -11,16 +11,27 @@ export const ENVIRONMENTS = {
 export type TransactionKind = 'capture' | 'cancellation' | 'reversal';
 
 const PAYMENT_ID = /^\/psp\/(creditcard|invoice)\/payments\/([A-Za-z0-9-]{1,64})$/;
+const TRANSACTION_ID = /^\/psp\/(creditcard|invoice)\/payments\/[A-Za-z0-9-]{1,64}\/transactions\/[A-Za-z0-9-]{1,64}$/;
 
-/** The instrument of a payment id such as /psp/creditcard/payments/5adc265f-...; throws for anything else. */
+/** The parts of a payment id such as /psp/creditcard/payments/5adc265f-...; undefined for anything else. */
+export function parsePaymentId(paymentId: unknown): { instrument: Instrument; id: string } | undefined {
+  const match = typeof paymentId === 'string' ? PAYMENT_ID.exec(paymentId) : null;
+  return match ? { instrument: match[1] as Instrument, id: match[2]! } : undefined;
+}
+
+export function isTransactionId(transactionId: string): boolean {
+  return TRANSACTION_ID.test(transactionId);
+}
+
+/** The instrument of a payment id; throws an InvalidRequestError for anything that is not one. */
 export function instrumentOf(paymentId: string): Instrument {
-  const match = PAYMENT_ID.exec(paymentId);
-  if (!match) {
+  const parsed = parsePaymentId(paymentId);
+  if (!parsed) {
     throw new InvalidRequestError('payment', [
       { path: 'paymentId', message: 'expected /psp/creditcard/payments/{id} or /psp/invoice/payments/{id}' },
     ]);
   }
-  return match[1] as Instrument;
+  return parsed.instrument;
 }
 
 const LIST_SEGMENT: Record<TransactionKind, string> = {

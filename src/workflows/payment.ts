@@ -182,7 +182,6 @@ export async function swedbankPayPayment(input: PaymentWorkflowInput): Promise<P
 
   // ---- Helpers ----
   const now = () => Date.now(); // workflow time: deterministic
-  const currency = () => ledger?.currency ?? input.currency ?? '';
 
   function flag(reason: string): void {
     needsAttention = true;
@@ -394,7 +393,8 @@ export async function swedbankPayPayment(input: PaymentWorkflowInput): Promise<P
   });
 
   setHandler(stateQuery, (): PaymentWorkflowState => {
-    const l = ledger ?? createLedger(currency() || 'XXX', input.authorizedAmount ?? 1);
+    // Until the payment has been read (only when the starter gave no amount), a placeholder ledger.
+    const l = ledger ?? createLedger('XXX', 1);
     return {
       paymentId: input.paymentId,
       orderId: input.orderId,
@@ -483,12 +483,10 @@ export async function swedbankPayPayment(input: PaymentWorkflowInput): Promise<P
       if (spacing > 0) await sleep(spacing);
       delay = Math.min(delay * 2, policy.pollMaxMs);
       try {
-        tx = await patiently(
-          activities.getTransaction.executeWithOptions({ ...activityOptions, summary: `check ${what}` }, [
-            tx.transactionId,
-          ]),
-          `check ${what}`,
-        );
+        // Not `patiently`: this loop flags a long wait itself, without a timer per poll in history.
+        tx = await activities.getTransaction.executeWithOptions({ ...activityOptions, summary: `check ${what}` }, [
+          tx.transactionId,
+        ]);
       } catch (err) {
         if (isCancellation(err)) throw err;
         flag(`${what}: could not read the outcome (${failureOf(err).message}); still polling`);

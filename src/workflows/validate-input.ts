@@ -4,9 +4,9 @@
  * clearly instead of retrying a workflow task forever).
  */
 import { isPositiveMinorUnits } from '../domain/ledger.js';
+import { parsePaymentId } from '../swedbank/resources.js';
 import type { PaymentWorkflowInput } from './input.js';
 
-const PAYMENT_ID = /^\/psp\/(creditcard|invoice)\/payments\/[A-Za-z0-9-]{1,64}$/;
 const DURATION_FIELDS = [
   'authorizationValidityMs',
   'expiryLeadTimeMs',
@@ -21,7 +21,7 @@ const DURATION_FIELDS = [
 /** What is wrong with the input; empty when it is fine. */
 export function inputProblems(input: PaymentWorkflowInput): string[] {
   const problems: string[] = [];
-  if (typeof input?.paymentId !== 'string' || !PAYMENT_ID.test(input.paymentId)) {
+  if (!parsePaymentId(input?.paymentId)) {
     problems.push('paymentId must be /psp/creditcard/payments/{id} or /psp/invoice/payments/{id}');
   }
   if (typeof input?.orderId !== 'string' || input.orderId.length === 0 || input.orderId.length > 100) {
