@@ -20,3 +20,9 @@ export function paymentWorkflowId(paymentId: string): string {
   if (!parsed) throw new TypeError(`not a Swedbank Pay payment id: ${paymentId}`);
   return `swedbank-pay-${parsed.instrument}-${parsed.id}`;
 }
+
+/** The payment id a payment workflow id stands for; undefined for other workflow ids. */
+export function paymentIdOfWorkflowId(workflowId: string): string | undefined {
+  const match = /^swedbank-pay-(creditcard|invoice)-([A-Za-z0-9-]{1,64})$/.exec(workflowId);
+  return match ? `/psp/${match[1]}/payments/${match[2]}` : undefined;
+}

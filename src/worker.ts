@@ -1,13 +1,24 @@
 /**
  * The worker: runs payment workflows and their activities on a task queue.
- * `createWorker` is for embedding (and the tests); running this file starts a worker against
- * TEMPORAL_ADDRESS (default localhost:7233).
+ * `createWorker` is for embedding (and the tests); `runWorkerFromEnv` (this file run directly, or
+ * the CLI's `worker` command) is the production worker configured from the environment.
  */
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from './activities/index.js';
 import { TASK_QUEUE } from './contract.js';
 import { SwedbankPayClient, type SwedbankPayClientOptions } from './swedbank/client.js';
+import {
+  ConfigurationError,
+  readAll,
+  swedbankPaySettingsFromEnv,
+  temporalSettingsFromEnv,
+  type Environment,
+  type SwedbankPaySettings,
+  type TemporalSettings,
+} from './config/index.js';
+
+const DEFAULT_SHUTDOWN_GRACE_MS = 30_000;
 
 /** The workflows module, as source (.ts under tsx) or compiled (.js under lib/). */
 export function workflowsPath(): string {
@@ -40,29 +51,60 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Worker
   });
 }
 
-async function main(): Promise<void> {
-  const address = process.env.TEMPORAL_ADDRESS ?? 'localhost:7233';
-  const namespace = process.env.TEMPORAL_NAMESPACE ?? 'default';
-  const connection = await NativeConnection.connect({ address });
+/** Worker settings beyond Temporal's and Swedbank Pay's: how long a shutdown waits for activities. */
+export function shutdownGraceMsFromEnv(env: Environment = process.env): number {
+  const raw = env.WORKER_SHUTDOWN_GRACE_MS;
+  if (raw === undefined) return DEFAULT_SHUTDOWN_GRACE_MS;
+  if (!/^\d+$/.test(raw)) {
+    throw new ConfigurationError([`WORKER_SHUTDOWN_GRACE_MS must be a whole number of milliseconds, got "${raw}"`]);
+  }
+  return Number(raw);
+}
+
+/**
+ * Runs a worker configured from the environment until SIGINT or SIGTERM. On a signal it stops polling,
+ * lets in-flight activities finish within the grace time (an activity cut off is retried later and
+ * finds its transaction by payeeReference, so nothing is sent twice), then exits.
+ */
+export async function runWorkerFromEnv(env: Environment = process.env, log = console.log): Promise<void> {
+  const [temporal, swedbankPay, shutdownGraceMs] = readAll<[TemporalSettings, SwedbankPaySettings, number]>(
+    () => temporalSettingsFromEnv(env),
+    () => swedbankPaySettingsFromEnv(env),
+    () => shutdownGraceMsFromEnv(env),
+  );
+  let connection: NativeConnection;
   try {
-    const token = process.env.SWEDBANK_PAY_TOKEN;
-    if (!token) throw new Error('SWEDBANK_PAY_TOKEN is not set: the worker needs the merchant bearer token');
+    connection = await NativeConnection.connect(temporal.connectionOptions);
+  } catch (err) {
+    throw new Error(
+      `cannot connect to Temporal at ${temporal.connectionOptions.address}: ${err instanceof Error ? err.message : String(err)}`,
+      { cause: err },
+    );
+  }
+  try {
     const worker = await createWorker({
       connection,
-      namespace,
-      taskQueue: process.env.TEMPORAL_TASK_QUEUE,
-      swedbankPay: { token, baseUrl: process.env.SWEDBANK_PAY_BASE_URL },
+      namespace: temporal.namespace,
+      taskQueue: temporal.taskQueue,
+      swedbankPay: swedbankPay.client,
+      overrides: { shutdownGraceTime: shutdownGraceMs },
     });
-    console.log(`worker polling task queue ${worker.options.taskQueue} on ${address} (namespace ${namespace})`);
-    await worker.run(); // the SDK shuts down gracefully on SIGINT and SIGTERM
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+      process.once(signal, () =>
+        log(`${signal}: stopping; in-flight activities get up to ${shutdownGraceMs} ms to finish`),
+      );
+    }
+    log(`worker started: ${temporal.description}; ${swedbankPay.description}`);
+    await worker.run(); // the SDK's runtime shuts the worker down on SIGINT and SIGTERM
+    log('worker stopped');
   } finally {
     await connection.close();
   }
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  main().catch((err: unknown) => {
-    console.error(err instanceof Error ? err.message : err);
+  runWorkerFromEnv().catch((err: unknown) => {
+    console.error(`worker not started: ${err instanceof Error ? err.message : String(err)}`);
     process.exit(1);
   });
 }

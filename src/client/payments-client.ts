@@ -1,0 +1,296 @@
+/**
+ * The OMS client API: what an order-management system calls. One payment workflow per Swedbank Pay
+ * payment; fulfilment events go in as signals (fire and forget) or updates (wait for Swedbank Pay's
+ * answer), each keyed by the OMS's own reference so a redelivered event is harmless. Given the
+ * payment's input instead of its id, an event starts the workflow if it is not running yet
+ * (signal-with-start / update-with-start).
+ */
+import {
+  Client,
+  Connection,
+  WithStartWorkflowOperation,
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  ApplicationFailure,
+  type WorkflowExecutionInfo,
+  type WorkflowHandle,
+} from '@temporalio/client';
+import type { SignalDefinition, UpdateDefinition } from '@temporalio/common';
+import { PAYMENT_WORKFLOW_TYPE, paymentIdOfWorkflowId, paymentWorkflowId, TASK_QUEUE } from '../contract.js';
+import { temporalSettingsFromEnv, type Environment } from '../config/temporal.js';
+import {
+  CAPTURED_AMOUNT,
+  INSTRUMENT,
+  NEEDS_ATTENTION,
+  ORDER_ID,
+  PAYMENT_STATE,
+  REMAINING_AMOUNT,
+} from '../search-attributes.js';
+import type { PaymentWorkflowInput } from '../workflows/input.js';
+import {
+  abortSignal,
+  abortUpdate,
+  cancelSignal,
+  cancelUpdate,
+  captureSignal,
+  captureUpdate,
+  deleteTokenSignal,
+  deleteTokenUpdate,
+  reverseSignal,
+  reverseUpdate,
+  stateQuery,
+  type AbortRequest,
+  type CancelRequest,
+  type CaptureRequest,
+  type DeleteTokenRequest,
+  type OperationResult,
+  type PaymentWorkflowState,
+  type ReversalRequest,
+} from '../workflows/messages.js';
+import type { swedbankPayPayment } from '../workflows/payment.js';
+import { PaymentClosedError, PaymentNotFoundError, PaymentRequestRejectedError } from './errors.js';
+import { paymentStartOptions } from './start-options.js';
+
+/**
+ * Which payment: its Swedbank Pay id (the workflow must exist), or its whole workflow input (the
+ * workflow is started if it is not running yet).
+ */
+export type PaymentTarget = string | PaymentWorkflowInput;
+
+type WithReference<T> = T & { reference: string };
+
+export interface PaymentsClientOptions {
+  client: Client;
+  /** The workers' task queue; default `swedbank-pay`. */
+  taskQueue?: string;
+}
+
+export interface PaymentListFilter {
+  /** SwedbankPayPaymentState, e.g. `PartiallyCaptured`. */
+  state?: string;
+  orderId?: string;
+  needsAttention?: boolean;
+  /** `Running` (default), `Completed`, …, or `any`. */
+  executionStatus?: string;
+  /** At most this many entries; default 100. */
+  limit?: number;
+}
+
+/** One payment as visibility sees it (search attributes; no call to the workflow). */
+export interface PaymentListEntry {
+  workflowId: string;
+  paymentId?: string;
+  orderId?: string;
+  state?: string;
+  instrument?: string;
+  capturedAmount?: number;
+  remainingAmount?: number;
+  needsAttention: boolean;
+  executionStatus: string;
+  startTime: Date;
+}
+
+/** Quotes a value for a visibility query. */
+function quoted(value: string): string {
+  return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+}
+
+/** The visibility query for a filter: always only payment workflows. */
+export function listQuery(filter: PaymentListFilter = {}): string {
+  const clauses = [`WorkflowType = ${quoted(PAYMENT_WORKFLOW_TYPE)}`];
+  const status = filter.executionStatus ?? 'Running';
+  if (status !== 'any') clauses.push(`ExecutionStatus = ${quoted(status)}`);
+  if (filter.state !== undefined) clauses.push(`${PAYMENT_STATE.name} = ${quoted(filter.state)}`);
+  if (filter.orderId !== undefined) clauses.push(`${ORDER_ID.name} = ${quoted(filter.orderId)}`);
+  if (filter.needsAttention !== undefined) clauses.push(`${NEEDS_ATTENTION.name} = ${filter.needsAttention}`);
+  return clauses.join(' AND ');
+}
+
+function toListEntry(info: WorkflowExecutionInfo): PaymentListEntry {
+  const attributes = info.typedSearchAttributes;
+  return {
+    workflowId: info.workflowId,
+    paymentId: paymentIdOfWorkflowId(info.workflowId),
+    orderId: attributes.get(ORDER_ID),
+    state: attributes.get(PAYMENT_STATE),
+    instrument: attributes.get(INSTRUMENT),
+    capturedAmount: attributes.get(CAPTURED_AMOUNT),
+    remainingAmount: attributes.get(REMAINING_AMOUNT),
+    needsAttention: attributes.get(NEEDS_ATTENTION) ?? false,
+    executionStatus: info.status.name,
+    startTime: info.startTime,
+  };
+}
+
+const isClosedWorkflowError = (err: unknown): boolean =>
+  err instanceof Error && /workflow execution (is )?already completed/i.test(err.message);
+
+export class PaymentsClient {
+  readonly client: Client;
+  readonly taskQueue: string;
+  readonly #ownConnection: Connection | undefined;
+
+  constructor(options: PaymentsClientOptions, ownConnection?: Connection) {
+    this.client = options.client;
+    this.taskQueue = options.taskQueue ?? TASK_QUEUE;
+    this.#ownConnection = ownConnection;
+  }
+
+  /**
+   * Connects with the settings in the environment (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE,
+   * TEMPORAL_API_KEY, TEMPORAL_TLS*, TEMPORAL_PROFILE, TEMPORAL_TASK_QUEUE). Call `close()` when done.
+   */
+  static async connect(env: Environment = process.env): Promise<PaymentsClient> {
+    const settings = temporalSettingsFromEnv(env);
+    const { address, tls, apiKey, metadata } = settings.connectionOptions;
+    const connection = await Connection.connect({ address, tls, apiKey, metadata });
+    const client = new Client({ connection, namespace: settings.namespace });
+    return new PaymentsClient({ client, taskQueue: settings.taskQueue }, connection);
+  }
+
+  /** Closes the connection `connect()` opened; a client passed in is left to its owner. */
+  async close(): Promise<void> {
+    await this.#ownConnection?.close();
+  }
+
+  /** The raw workflow handle of a payment, for what this API does not cover. */
+  handle(paymentId: string): WorkflowHandle<typeof swedbankPayPayment> {
+    return this.client.workflow.getHandle<typeof swedbankPayPayment>(paymentWorkflowId(paymentId));
+  }
+
+  /**
+   * Starts tracking a payment. Idempotent: when its workflow is already running (or has run), nothing
+   * new starts and `started` is false. Invalid input throws InvalidPaymentInputError.
+   */
+  async track(input: PaymentWorkflowInput): Promise<{ workflowId: string; started: boolean }> {
+    const options = paymentStartOptions(input, this.taskQueue);
+    try {
+      await this.client.workflow.start<typeof swedbankPayPayment>(PAYMENT_WORKFLOW_TYPE, options);
+      return { workflowId: options.workflowId, started: true };
+    } catch (err) {
+      if (err instanceof WorkflowExecutionAlreadyStartedError)
+        return { workflowId: options.workflowId, started: false };
+      throw err;
+    }
+  }
+
+  // Fulfilment events, fire and forget. The reference makes redelivery harmless.
+
+  /** A shipment: capture its amount (with `finalFulfilment` on the last one, the rest is cancelled). */
+  captureRequested(target: PaymentTarget, request: WithReference<CaptureRequest>): Promise<void> {
+    return this.#signal(target, captureSignal, request);
+  }
+
+  /** The order is closed: cancel whatever remains uncaptured. */
+  cancelRequested(target: PaymentTarget, request: WithReference<CancelRequest>): Promise<void> {
+    return this.#signal(target, cancelSignal, request);
+  }
+
+  /** A return: reverse (refund) captured money. */
+  reversalRequested(target: PaymentTarget, request: WithReference<ReversalRequest>): Promise<void> {
+    return this.#signal(target, reverseSignal, request);
+  }
+
+  abortRequested(target: PaymentTarget, request: WithReference<AbortRequest>): Promise<void> {
+    return this.#signal(target, abortSignal, request);
+  }
+
+  deleteTokenRequested(target: PaymentTarget, request: WithReference<DeleteTokenRequest>): Promise<void> {
+    return this.#signal(target, deleteTokenSignal, request);
+  }
+
+  // The same operations, waiting for Swedbank Pay's final answer. An invalid request throws
+  // PaymentRequestRejectedError before anything is sent; a transaction Swedbank Pay fails is a result
+  // with state 'Failed', not an exception.
+
+  capture(target: PaymentTarget, request: CaptureRequest): Promise<OperationResult> {
+    return this.#update(target, captureUpdate, request);
+  }
+
+  cancel(target: PaymentTarget, request: CancelRequest = {}): Promise<OperationResult> {
+    return this.#update(target, cancelUpdate, request);
+  }
+
+  reverse(target: PaymentTarget, request: ReversalRequest): Promise<OperationResult> {
+    return this.#update(target, reverseUpdate, request);
+  }
+
+  abort(target: PaymentTarget, request: AbortRequest = {}): Promise<OperationResult> {
+    return this.#update(target, abortUpdate, request);
+  }
+
+  deleteToken(target: PaymentTarget, request: DeleteTokenRequest = {}): Promise<OperationResult> {
+    return this.#update(target, deleteTokenUpdate, request);
+  }
+
+  /** Everything about one payment: ledger, queue, flags (answered by the workflow, open or closed). */
+  async state(paymentId: string): Promise<PaymentWorkflowState> {
+    try {
+      return await this.handle(paymentId).query(stateQuery);
+    } catch (err) {
+      throw this.#translate(paymentId, err);
+    }
+  }
+
+  /** Payments by state, order id or needs-attention, from visibility (eventually consistent). */
+  async list(filter: PaymentListFilter = {}): Promise<PaymentListEntry[]> {
+    const limit = filter.limit ?? 100;
+    const entries: PaymentListEntry[] = [];
+    for await (const info of this.client.workflow.list({ query: listQuery(filter), pageSize: Math.min(limit, 1000) })) {
+      entries.push(toListEntry(info));
+      if (entries.length >= limit) break;
+    }
+    return entries;
+  }
+
+  async #signal<T>(target: PaymentTarget, signal: SignalDefinition<[T]>, payload: T): Promise<void> {
+    const paymentId = typeof target === 'string' ? target : target.paymentId;
+    try {
+      if (typeof target === 'string') {
+        await this.handle(target).signal(signal, payload);
+      } else {
+        await this.client.workflow.signalWithStart<typeof swedbankPayPayment, [T]>(PAYMENT_WORKFLOW_TYPE, {
+          ...paymentStartOptions(target, this.taskQueue),
+          signal,
+          signalArgs: [payload],
+        });
+      }
+    } catch (err) {
+      throw this.#translate(paymentId, err);
+    }
+  }
+
+  async #update<T>(
+    target: PaymentTarget,
+    update: UpdateDefinition<OperationResult, [T]>,
+    request: T,
+  ): Promise<OperationResult> {
+    const paymentId = typeof target === 'string' ? target : target.paymentId;
+    try {
+      if (typeof target === 'string') return await this.handle(target).executeUpdate(update, { args: [request] });
+      const startWorkflowOperation = new WithStartWorkflowOperation<typeof swedbankPayPayment>(PAYMENT_WORKFLOW_TYPE, {
+        ...paymentStartOptions(target, this.taskQueue),
+        workflowIdConflictPolicy: 'USE_EXISTING',
+      });
+      return await this.client.workflow.executeUpdateWithStart(update, { args: [request], startWorkflowOperation });
+    } catch (err) {
+      throw this.#translate(paymentId, err);
+    }
+  }
+
+  /** Temporal's errors in the OMS's terms; anything else (connection trouble) passes through. */
+  #translate(paymentId: string, err: unknown): unknown {
+    if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
+      return new PaymentRequestRejectedError(paymentId, err.cause.type ?? 'rejected', err.cause.message, {
+        cause: err,
+      });
+    }
+    // The server reports a closed workflow as "not found" with this message: check it first.
+    if (err instanceof WorkflowExecutionAlreadyStartedError || isClosedWorkflowError(err)) {
+      return new PaymentClosedError(paymentId, { cause: err });
+    }
+    if (err instanceof WorkflowNotFoundError) return new PaymentNotFoundError(paymentId, { cause: err });
+    return err;
+  }
+}

@@ -1,0 +1,61 @@
+/**
+ * Temporal connection settings from the environment, through Temporal's own envconfig: TEMPORAL_ADDRESS,
+ * TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TEMPORAL_TLS*, TEMPORAL_PROFILE and TEMPORAL_CONFIG_FILE (a
+ * temporal.toml with profiles), so Temporal Cloud works without code changes. The task queue is this
+ * package's own variable, TEMPORAL_TASK_QUEUE.
+ */
+import { loadClientConnectConfig } from '@temporalio/envconfig';
+import type { NativeConnectionOptions } from '@temporalio/worker';
+import { TASK_QUEUE } from '../contract.js';
+import { ConfigurationError } from './errors.js';
+
+export type Environment = Record<string, string | undefined>;
+
+export interface TemporalSettings {
+  /** For `NativeConnection.connect` (worker) and `Connection.connect` (client); may hold the API key. */
+  connectionOptions: NativeConnectionOptions & { address: string };
+  namespace: string;
+  taskQueue: string;
+  /** One line for logs: address, namespace, task queue, TLS and API key presence, never the key. */
+  description: string;
+}
+
+export const DEFAULT_TEMPORAL_ADDRESS = 'localhost:7233';
+const ADDRESS = /^[A-Za-z0-9.\-_[\]:]+:\d{1,5}$/;
+
+function definedOnly(env: Environment): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined));
+}
+
+/** Reads the settings, or throws a ConfigurationError naming every problem. */
+export function temporalSettingsFromEnv(env: Environment = process.env): TemporalSettings {
+  const problems: string[] = [];
+  let loaded: ReturnType<typeof loadClientConnectConfig> | undefined;
+  try {
+    loaded = loadClientConnectConfig({ overrideEnvVars: definedOnly(env) });
+  } catch (err) {
+    // envconfig's messages name files and profiles, never key material.
+    problems.push(
+      `Temporal client configuration (TEMPORAL_PROFILE / TEMPORAL_CONFIG_FILE / TEMPORAL_TLS_*): ${
+        err instanceof Error ? err.message : String(err)
+      }`,
+    );
+  }
+  const address = loaded?.connectionOptions.address ?? DEFAULT_TEMPORAL_ADDRESS;
+  if (!ADDRESS.test(address)) problems.push(`TEMPORAL_ADDRESS must be host:port, got "${address}"`);
+  const namespace = loaded?.namespace ?? 'default';
+  if (namespace.trim() === '') problems.push('TEMPORAL_NAMESPACE must not be empty');
+  const taskQueue = env.TEMPORAL_TASK_QUEUE ?? TASK_QUEUE;
+  if (taskQueue.trim() === '') problems.push('TEMPORAL_TASK_QUEUE must not be empty');
+  if (problems.length > 0 || !loaded) throw new ConfigurationError(problems);
+  const { connectionOptions } = loaded;
+  const tls = connectionOptions.tls !== undefined && connectionOptions.tls !== false;
+  return {
+    connectionOptions: { ...connectionOptions, address },
+    namespace,
+    taskQueue,
+    description:
+      `Temporal ${address}, namespace ${namespace}, task queue ${taskQueue}` +
+      `${tls ? ', TLS' : ''}${connectionOptions.apiKey ? ', API key set' : ''}`,
+  };
+}
