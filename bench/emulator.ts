@@ -50,12 +50,16 @@ interface EmulatorProcess {
   stop(): Promise<void>;
 }
 
-/** Starts `src/emulator/cli.ts` on a free port and reads its base URL from the first line. */
+/** Starts the CLI's `emulator` command on a free port and reads its base URL from the first line. */
 async function startEmulatorProcess(): Promise<EmulatorProcess> {
-  const cli = new URL('../src/emulator/cli.ts', import.meta.url).pathname;
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', cli, '--port', '0', '--seed', '1'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const cli = new URL('../src/cli/main.ts', import.meta.url).pathname;
+  const child: ChildProcess = spawn(
+    process.execPath,
+    ['--import', 'tsx', cli, 'emulator', '--port', '0', '--seed', '1'],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   const exited = once(child, 'exit');
   const lines = createInterface({ input: child.stdout! });
   for await (const line of lines) {

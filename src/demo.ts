@@ -1,82 +1,125 @@
 /**
- * The demo order `npm start` runs against the emulator: authorize 1000.00 SEK by card, two shipments
- * (the second final, so the rest is cancelled), a return, the token deleted. Prints each step and
- * the payment's Web UI link.
+ * The demo orders `npm start` runs against the emulator, through the OMS client API exactly as an OMS
+ * would: a card order (1000.00 SEK authorized; two shipments, the order closed so the rest is
+ * cancelled, a return, the card token deleted) and an invoice order beside it. Each step is printed
+ * as it happens, with each payment's Web UI link.
  */
-import type { Client } from '@temporalio/client';
-import { paymentStartOptions } from './client/start-options.js';
 import { formatAmount } from './domain/amount.js';
 import type { EmulatorAdmin } from './emulator/admin-client.js';
-import {
-  captureUpdate,
-  deleteTokenUpdate,
-  reverseUpdate,
-  stateQuery,
-  type OperationResult,
-} from './workflows/messages.js';
-import { swedbankPayPayment } from './workflows/payment.js';
+import type { PaymentsClient } from './client/payments-client.js';
+import { paymentWorkflowId } from './contract.js';
+import type { OperationResult, PaymentWorkflowState } from './workflows/messages.js';
+import type { PaymentWorkflowInput } from './workflows/input.js';
 
 export interface DemoOptions {
-  client: Client;
+  payments: PaymentsClient;
   admin: EmulatorAdmin;
+  /** Where the emulator sends callbacks (the callback receiver); none = the workflows poll. */
   callbackUrl?: string;
-  taskQueue: string;
   webUiUrl: string;
-  namespace?: string;
+  namespace: string;
   log: (line: string) => void;
 }
 
 function describe(result: OperationResult): string {
   const amount = result.amount !== undefined ? ` ${formatAmount(result.amount, 'SEK')}` : '';
-  return `${result.kind}${amount}: ${result.state}${result.payeeReference ? ` (payeeReference ${result.payeeReference})` : ''}`;
+  const reference = result.payeeReference ? ` (payeeReference ${result.payeeReference})` : '';
+  return `${result.kind}${amount}: ${result.state}${reference}${result.failureReason ? `: ${result.failureReason}` : ''}`;
 }
 
-export async function runDemoOrder(options: DemoOptions): Promise<void> {
-  const { client, admin, log } = options;
-  const orderId = `demo-${Date.now().toString(36)}`;
-  const token = `demo-token-${Date.now().toString(36)}`;
-  const { payment } = await admin.createPayment({
-    instrument: 'creditcard',
-    amount: 100_000,
-    vatAmount: 20_000,
-    currency: 'SEK',
-    paymentToken: token,
-    ...(options.callbackUrl !== undefined && { callbackUrl: options.callbackUrl }),
-  });
-  const input = {
-    paymentId: payment.id,
-    orderId,
-    currency: 'SEK',
-    authorizedAmount: 100_000,
-    paymentToken: { token, type: 'PaymentToken' as const },
-  };
-  const start = paymentStartOptions(input, options.taskQueue);
-  const handle = await client.workflow.start(swedbankPayPayment, start);
-  const namespace = options.namespace ?? 'default';
-  log(`demo order ${orderId}: authorized 1000.00 SEK by card (${payment.id})`);
-  log(`  Web UI: ${options.webUiUrl}/namespaces/${namespace}/workflows/${encodeURIComponent(start.workflowId)}`);
-  const step = async (what: string, run: () => Promise<OperationResult>) =>
-    log(`  ${what} -> ${describe(await run())}`);
-  await step('shipment 1', () =>
-    handle.executeUpdate(captureUpdate, { args: [{ amount: 40_000, vatAmount: 8_000, reference: `${orderId}-S1` }] }),
-  );
-  await step('shipment 2 (final)', () =>
-    handle.executeUpdate(captureUpdate, {
-      args: [{ amount: 35_000, vatAmount: 7_000, reference: `${orderId}-S2`, finalFulfilment: true }],
-    }),
-  );
-  for (let i = 0; i < 50 && (await handle.query(stateQuery)).ledger.cancelled === 0; i++) {
+/** Polls the payment's state (bounded) until `done` holds: for steps that run on their own. */
+async function until(
+  payments: PaymentsClient,
+  paymentId: string,
+  done: (s: PaymentWorkflowState) => boolean,
+): Promise<PaymentWorkflowState> {
+  for (let i = 0; i < 300; i++) {
+    const state = await payments.state(paymentId);
+    if (done(state)) return state;
     await new Promise((r) => setTimeout(r, 100));
   }
-  const afterClose = await handle.query(stateQuery);
-  log(`  order closed -> the rest cancelled: ${formatAmount(afterClose.ledger.cancelled, 'SEK')}`);
-  await step('return', () =>
-    handle.executeUpdate(reverseUpdate, { args: [{ amount: 40_000, vatAmount: 8_000, reference: `${orderId}-R1` }] }),
+  throw new Error(`demo payment ${paymentId} did not reach the expected state in 30 s`);
+}
+
+function ledgerLine(s: PaymentWorkflowState): string {
+  const c = s.ledger.currency;
+  return (
+    `ledger: captured ${formatAmount(s.ledger.captured, c)}, cancelled ${formatAmount(s.ledger.cancelled, c)}, ` +
+    `reversed ${formatAmount(s.ledger.reversed, c)}; status ${s.status}`
   );
-  await step('delete the card token', () => handle.executeUpdate(deleteTokenUpdate, { args: [{ comment: 'demo' }] }));
-  const s = await handle.query(stateQuery);
+}
+
+async function authorize(
+  options: DemoOptions,
+  instrument: 'creditcard' | 'invoice',
+  amount: number,
+  token?: string,
+): Promise<PaymentWorkflowInput> {
+  const { payment } = await options.admin.createPayment({
+    instrument,
+    amount,
+    vatAmount: amount / 5,
+    currency: 'SEK',
+    ...(token !== undefined && { paymentToken: token }),
+    ...(options.callbackUrl !== undefined && { callbackUrl: options.callbackUrl }),
+  });
+  return {
+    paymentId: payment.id,
+    orderId: `demo-${instrument === 'creditcard' ? 'card' : 'invoice'}-${Date.now().toString(36)}`,
+    currency: 'SEK',
+    authorizedAmount: amount,
+    ...(token !== undefined && { paymentToken: { token, type: 'PaymentToken' as const } }),
+  };
+}
+
+function webUiLink(options: DemoOptions, paymentId: string): string {
+  return `${options.webUiUrl}/namespaces/${options.namespace}/workflows/${encodeURIComponent(paymentWorkflowId(paymentId))}`;
+}
+
+async function cardOrder(options: DemoOptions): Promise<void> {
+  const { payments } = options;
+  const input = await authorize(options, 'creditcard', 100_000, `demo-token-${Date.now().toString(36)}`);
+  const id = input.paymentId;
+  const log = (line: string) => options.log(`[${input.orderId}] ${line}`);
+  await payments.track(input);
+  log(`card payment authorized: 1000.00 SEK (${id})`);
+  log(`Web UI: ${webUiLink(options, id)}`);
   log(
-    `  ledger: captured ${formatAmount(s.ledger.captured, 'SEK')}, cancelled ${formatAmount(s.ledger.cancelled, 'SEK')}, ` +
-      `reversed ${formatAmount(s.ledger.reversed, 'SEK')}; status ${s.status}`,
+    `shipment 1 -> ${describe(await payments.capture(id, { amount: 40_000, vatAmount: 8_000, reference: `${input.orderId}-S1` }))}`,
   );
+  // The OMS's fulfilment event, fire and forget: its reference makes a redelivery harmless.
+  await payments.captureRequested(id, { amount: 35_000, vatAmount: 7_000, reference: `${input.orderId}-S2` });
+  await until(payments, id, (s) => s.ledger.captured === 75_000);
+  log('shipment 2 (event) -> capture 350.00 SEK: Completed');
+  log(`order closed -> ${describe(await payments.cancel(id, { reference: `${input.orderId}-closed` }))}`);
+  log(
+    `return -> ${describe(await payments.reverse(id, { amount: 40_000, vatAmount: 8_000, reference: `${input.orderId}-R1` }))}`,
+  );
+  log(`delete the card token -> ${describe(await payments.deleteToken(id, { comment: 'demo order finished' }))}`);
+  log(ledgerLine(await payments.state(id)));
+}
+
+async function invoiceOrder(options: DemoOptions): Promise<void> {
+  const { payments } = options;
+  const input = await authorize(options, 'invoice', 50_000);
+  const id = input.paymentId;
+  const log = (line: string) => options.log(`[${input.orderId}] ${line}`);
+  await payments.track(input);
+  log(`invoice payment authorized: 500.00 SEK (${id})`);
+  log(`Web UI: ${webUiLink(options, id)}`);
+  const shipment = await payments.capture(id, {
+    amount: 50_000,
+    vatAmount: 10_000,
+    reference: `${input.orderId}-S1`,
+    itemDescriptions: [{ amount: 50_000, description: 'Two shirts' }],
+    vatSummary: [{ amount: 50_000, vatPercent: 2500, vatAmount: 10_000 }],
+  });
+  log(`whole order shipped -> ${describe(shipment)}`);
+  log(ledgerLine(await payments.state(id)));
+}
+
+export async function runDemoOrders(options: DemoOptions): Promise<void> {
+  const started = Date.now();
+  await Promise.all([cardOrder(options), invoiceOrder(options)]);
+  options.log(`demo orders done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }

@@ -17,6 +17,7 @@ import {
   type SwedbankPaySettings,
   type TemporalSettings,
 } from './config/index.js';
+import { TemporalUnavailableError } from './config/connect.js';
 
 const DEFAULT_SHUTDOWN_GRACE_MS = 30_000;
 
@@ -76,7 +77,7 @@ export async function runWorkerFromEnv(env: Environment = process.env, log = con
   try {
     connection = await NativeConnection.connect(temporal.connectionOptions);
   } catch (err) {
-    throw new Error(
+    throw new TemporalUnavailableError(
       `cannot connect to Temporal at ${temporal.connectionOptions.address}: ${err instanceof Error ? err.message : String(err)}`,
       { cause: err },
     );

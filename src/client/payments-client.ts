@@ -6,8 +6,7 @@
  * (signal-with-start / update-with-start).
  */
 import {
-  Client,
-  Connection,
+  type Client,
   WithStartWorkflowOperation,
   WorkflowExecutionAlreadyStartedError,
   WorkflowNotFoundError,
@@ -18,7 +17,8 @@ import {
 } from '@temporalio/client';
 import type { SignalDefinition, UpdateDefinition } from '@temporalio/common';
 import { PAYMENT_WORKFLOW_TYPE, paymentIdOfWorkflowId, paymentWorkflowId, TASK_QUEUE } from '../contract.js';
-import { temporalSettingsFromEnv, type Environment } from '../config/temporal.js';
+import { connectClient } from '../config/connect.js';
+import type { Environment } from '../config/temporal.js';
 import {
   CAPTURED_AMOUNT,
   INSTRUMENT,
@@ -129,12 +129,12 @@ const isClosedWorkflowError = (err: unknown): boolean =>
 export class PaymentsClient {
   readonly client: Client;
   readonly taskQueue: string;
-  readonly #ownConnection: Connection | undefined;
+  readonly #closeConnection: (() => Promise<void>) | undefined;
 
-  constructor(options: PaymentsClientOptions, ownConnection?: Connection) {
+  constructor(options: PaymentsClientOptions, closeConnection?: () => Promise<void>) {
     this.client = options.client;
     this.taskQueue = options.taskQueue ?? TASK_QUEUE;
-    this.#ownConnection = ownConnection;
+    this.#closeConnection = closeConnection;
   }
 
   /**
@@ -142,16 +142,15 @@ export class PaymentsClient {
    * TEMPORAL_API_KEY, TEMPORAL_TLS*, TEMPORAL_PROFILE, TEMPORAL_TASK_QUEUE). Call `close()` when done.
    */
   static async connect(env: Environment = process.env): Promise<PaymentsClient> {
-    const settings = temporalSettingsFromEnv(env);
-    const { address, tls, apiKey, metadata } = settings.connectionOptions;
-    const connection = await Connection.connect({ address, tls, apiKey, metadata });
-    const client = new Client({ connection, namespace: settings.namespace });
-    return new PaymentsClient({ client, taskQueue: settings.taskQueue }, connection);
+    const connected = await connectClient(env);
+    return new PaymentsClient({ client: connected.client, taskQueue: connected.settings.taskQueue }, () =>
+      connected.close(),
+    );
   }
 
   /** Closes the connection `connect()` opened; a client passed in is left to its owner. */
   async close(): Promise<void> {
-    await this.#ownConnection?.close();
+    await this.#closeConnection?.();
   }
 
   /** The raw workflow handle of a payment, for what this API does not cover. */

@@ -34,6 +34,11 @@ export interface EmulatorOptions {
   /** How long a reordered callback is held when no later callback releases it. */
   callbackReorderHoldMs?: number;
   payeeId?: string;
+  /**
+   * The origin clients reach the emulator at, used in every href it returns (e.g. http://emulator:8088
+   * in a Compose network, where it listens on 0.0.0.0). Default: the bound address.
+   */
+  publicBaseUrl?: string;
 }
 
 export interface RunningEmulator {
@@ -60,7 +65,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     );
   });
   const port = await listen(server, options.port ?? 0, options.host ?? '127.0.0.1');
-  components.context.baseUrl = `http://${formatHost(options.host ?? '127.0.0.1')}:${port}`;
+  components.context.baseUrl = options.publicBaseUrl
+    ? new URL(options.publicBaseUrl).origin
+    : `http://${formatHost(options.host ?? '127.0.0.1')}:${port}`;
   let closing: Promise<void> | undefined;
   return {
     baseUrl: components.context.baseUrl,
