@@ -7,7 +7,12 @@
 import { spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 
-const SCENARIOS = ['test/payment-lifecycle.test.ts', 'test/payment-outcomes.test.ts', 'test/payment-expiry.test.ts'];
+const SCENARIOS = [
+  'test/payment-lifecycle.test.ts',
+  'test/payment-outcomes.test.ts',
+  'test/payment-expiry.test.ts',
+  'test/payment-authorization.test.ts',
+];
 
 rmSync(new URL('../test/histories/', import.meta.url), { recursive: true, force: true });
 const result = spawnSync(process.execPath, ['--import', 'tsx', 'test/run.ts', ...SCENARIOS], {

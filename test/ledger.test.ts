@@ -4,19 +4,25 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import {
+  authorizationOutcome,
   beginTransaction,
   checkInvariants,
   createLedger,
+  decideAbandonment,
   decideAbort,
   decideCancellation,
   decideAdmission,
   decideCapture,
+  decideHeldAdmission,
   decideReversal,
+  emptyLedger,
+  heldRejection,
   isFullySettled,
   markAborted,
   remainingToCapture,
   remainingToReverse,
   settleTransaction,
+  type AuthorizationView,
   type Decision,
   type Ledger,
   type RejectionCode,
@@ -235,6 +241,119 @@ describe('ledger: admission behind queued operations', () => {
       rejected(decideAdmission(l, [], { kind: 'reversal', amount: 100, vatAmount: 101 })),
       'invalid-vat-amount',
     );
+  });
+});
+
+describe('ledger: the authorization phase', () => {
+  type Tx = AuthorizationView['transactions'][number];
+  const view = (paymentState: AuthorizationView['paymentState'], transactions: Tx[] = [], abortAvailable = true) => ({
+    paymentState,
+    transactions,
+    abortAvailable,
+  });
+  const auth = (state: Tx['state'], amount: number, failedReason?: string): Tx => ({
+    type: 'Authorization',
+    state,
+    amount,
+    ...(failedReason !== undefined && { failedReason }),
+  });
+
+  it('an authorized payment is worth what Swedbank Pay authorized, whatever was announced', () => {
+    assert.deepEqual(authorizationOutcome(view('Ready', [auth('Completed', 80_000)])), {
+      kind: 'authorized',
+      amount: 80_000,
+    });
+    // A declined attempt before the one that went through changes nothing.
+    assert.deepEqual(
+      authorizationOutcome(view('Ready', [auth('Failed', 100_000, 'declined'), auth('Completed', 100_000)])),
+      {
+        kind: 'authorized',
+        amount: 100_000,
+      },
+    );
+    const l = createLedger('SEK', 80_000);
+    assert.equal(rejected(decideCapture(l, 80_001, 0)), 'exceeds-remaining-capture');
+  });
+
+  it('a declined attempt is not the end while the payment is Ready; a Failed payment is', () => {
+    assert.deepEqual(authorizationOutcome(view('Ready')), { kind: 'pending', failedAttempts: 0 });
+    assert.deepEqual(authorizationOutcome(view('Ready', [auth('Failed', 1_000, 'declined')])), {
+      kind: 'pending',
+      failedAttempts: 1,
+    });
+    assert.deepEqual(authorizationOutcome(view('Pending', [auth('AwaitingActivity', 1_000)])), {
+      kind: 'pending',
+      failedAttempts: 0,
+    });
+    assert.deepEqual(authorizationOutcome(view('Failed', [auth('Failed', 1_000, 'Card expired')])), {
+      kind: 'failed',
+      reason: 'Card expired',
+    });
+    assert.equal(authorizationOutcome(view('Failed')).kind, 'failed', 'failed without a transaction to show');
+  });
+
+  it('aborted wins, and a zero authorization is no authorization', () => {
+    assert.deepEqual(authorizationOutcome(view('Aborted', [auth('Completed', 1_000)])), { kind: 'aborted' });
+    assert.equal(authorizationOutcome(view('Ready', [auth('Completed', 0)])).kind, 'pending');
+    assert.equal(
+      authorizationOutcome(view('Ready', [{ type: 'Verification', state: 'Completed', amount: 1_000 }])).kind,
+      'pending',
+      'only authorizations authorize',
+    );
+  });
+
+  it('an unpaid payment may be aborted only while Ready, offering abort, without a successful transaction', () => {
+    assert.equal(decideAbandonment(view('Ready')).ok, true);
+    assert.equal(
+      decideAbandonment(view('Ready', [auth('Failed', 1_000)])).ok,
+      true,
+      'a declined attempt is no success',
+    );
+    assert.equal(rejected(decideAbandonment(view('Ready', [auth('Completed', 1_000)]))), 'abort-not-allowed');
+    assert.equal(rejected(decideAbandonment(view('Pending', [auth('Initialized', 1_000)]))), 'abort-not-allowed');
+    assert.equal(rejected(decideAbandonment(view('Ready', [], false))), 'abort-not-allowed');
+    assert.equal(rejected(decideAbandonment(view('Aborted'))), 'payment-aborted');
+    assert.equal(rejected(decideAbandonment(view('Failed'))), 'abort-not-allowed');
+  });
+
+  it('holds any well-formed amount (it is judged once authorized), but keeps an abort first and alone', () => {
+    assert.equal(decideHeldAdmission([], { kind: 'capture', amount: 10 ** 12, vatAmount: 0 }).ok, true);
+    assert.equal(
+      decideHeldAdmission([{ kind: 'capture', amount: 10 ** 12 }], { kind: 'capture', amount: 1, vatAmount: 0 }).ok,
+      true,
+    );
+    assert.equal(
+      decideHeldAdmission([{ kind: 'capture', amount: 1 }], { kind: 'reversal', amount: 5, vatAmount: 0 }).ok,
+      true,
+    );
+    assert.equal(decideHeldAdmission([], { kind: 'cancellation' }).ok, true);
+    assert.equal(rejected(decideHeldAdmission([], { kind: 'capture', amount: 0.5, vatAmount: 0 })), 'invalid-amount');
+    assert.equal(
+      rejected(decideHeldAdmission([], { kind: 'capture', amount: 10, vatAmount: 11 })),
+      'invalid-vat-amount',
+    );
+    assert.equal(decideHeldAdmission([], { kind: 'abort' }).ok, true);
+    assert.equal(rejected(decideHeldAdmission([{ kind: 'cancellation' }], { kind: 'abort' })), 'abort-not-allowed');
+    assert.equal(
+      rejected(decideHeldAdmission([{ kind: 'abort' }], { kind: 'capture', amount: 1, vatAmount: 0 })),
+      'payment-aborted',
+    );
+  });
+
+  it('every held request of a payment never authorized gets one stable code per ending', () => {
+    assert.equal(heldRejection({ kind: 'failed', reason: 'Card expired' }).code, 'authorization-failed');
+    assert.match(heldRejection({ kind: 'failed', reason: 'Card expired' }).message, /Card expired/);
+    assert.equal(heldRejection({ kind: 'abandoned' }).code, 'payment-abandoned');
+    assert.equal(heldRejection({ kind: 'aborted' }).code, 'payment-aborted');
+  });
+
+  it('before the authorization the ledger is empty: nothing to capture, cancel or reverse', () => {
+    const l = emptyLedger('SEK');
+    assert.equal(remainingToCapture(l), 0);
+    assert.equal(rejected(decideCapture(l, 1, 0)), 'exceeds-remaining-capture');
+    assert.equal(rejected(decideCancellation(l)), 'nothing-to-cancel');
+    assert.equal(rejected(decideReversal(l, 1, 0)), 'exceeds-remaining-reversal');
+    assert.deepEqual(checkInvariants(l), []);
   });
 });
 

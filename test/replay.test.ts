@@ -13,6 +13,10 @@ const EXPECTED = [
   'async-cancellation-callback',
   'commit-then-drop',
   'authorization-expiry',
+  'authorization-then-capture',
+  'authorization-failed',
+  'authorization-abandoned',
+  'authorization-race',
 ];
 
 describe('replay of saved payment histories', () => {

@@ -23,6 +23,7 @@ import {
   ReversalListResponse,
   ReversalResponse,
   Transaction,
+  TransactionListResponse,
 } from '../src/swedbank/schemas.js';
 import { InvalidRequestError } from '../src/swedbank/errors.js';
 
@@ -312,5 +313,109 @@ describe('schemas reject what the API would never send', () => {
     });
     assert.equal(problem.problems.length, 1);
     assert.equal(Problem.safeParse({ title: 'no type' }).success, false);
+  });
+});
+
+describe('a payment before and after its authorization, as Swedbank Pay shows it', () => {
+  const host = 'https://api.externalintegration.payex.com';
+  const ecom = 'https://ecom.externalintegration.payex.com';
+
+  it('unpaid: Ready, the payer-facing operations beside abort, no remaining amounts, links the resource kinds', () => {
+    const parsed = PaymentResponse.parse({
+      payment: {
+        id: PAYMENT,
+        number: 1234567890,
+        instrument: 'CreditCard',
+        created: '2016-09-14T13:21:29.3182115Z',
+        updated: '2016-09-14T13:21:57.6627579Z',
+        state: 'Ready',
+        operation: 'Purchase',
+        intent: 'Authorization',
+        currency: 'SEK',
+        amount: 100000,
+        remainingCaptureAmount: 0,
+        remainingCancellationAmount: 0,
+        remainingReversalAmount: 0,
+        description: 'Test Purchase',
+        payerReference: 'AB1234',
+        userAgent: 'Mozilla/5.0...',
+        language: 'sv-SE',
+        prices: { id: `${PAYMENT}/prices` },
+        urls: { id: `${PAYMENT}/urls` },
+        payeeInfo: { id: `${PAYMENT}/payeeinfo` },
+        metadata: { id: `${PAYMENT}/metadata` },
+        authorizations: { id: `${PAYMENT}/authorizations` },
+        transactions: { id: `${PAYMENT}/transactions` },
+      },
+      operations: [
+        { method: 'PATCH', href: `${host}${PAYMENT}`, rel: 'update-payment-abort', contentType: 'application/json' },
+        {
+          method: 'GET',
+          href: `${ecom}/creditcard/payments/authorize/123456123412341234123456789012`,
+          rel: 'redirect-authorization',
+          contentType: 'text/html',
+        },
+        {
+          method: 'GET',
+          href: `${ecom}/creditcard/core/scripts/client/px.creditcard.client.js?token=123456123412341234123456789012`,
+          rel: 'view-authorization',
+          contentType: 'application/javascript',
+        },
+      ],
+    });
+    assert.equal(parsed.payment.state, 'Ready');
+    assert.equal(parsed.payment.transactions?.id, `${PAYMENT}/transactions`);
+    assert.deepEqual(
+      parsed.operations.map((o) => o.rel),
+      ['update-payment-abort', 'redirect-authorization', 'view-authorization'],
+    );
+  });
+
+  it("the transactions list: an authorization's card details are dropped, its amount and state kept", () => {
+    const authorization = {
+      id: `${PAYMENT}/transactions/12345678-1234-1234-1234-123456789012`,
+      created: '2016-09-14T01:01:01.01Z',
+      updated: '2016-09-14T01:01:01.03Z',
+      type: 'Authorization',
+      state: 'Completed',
+      number: 1234567890,
+      amount: 80000,
+      vatAmount: 16000,
+      description: 'Test transaction',
+      payeeReference: 'AH123456',
+      isOperational: false,
+      operations: [],
+      maskedPan: '123456xxxxxx1234',
+      paymentToken: '12345678-1234-1234-1234-123456789012',
+    };
+    const declined = {
+      ...authorization,
+      id: `${PAYMENT}/transactions/12345678-1234-1234-1234-123456789013`,
+      state: 'Failed',
+      number: '1234567891',
+      failedReason: 'ExternalResponseError',
+      failedActivityName: 'Authorize',
+      failedErrorCode: 'REJECTED_BY_ACQUIRER',
+      failedErrorDescription: 'General decline, response-code: 05',
+    };
+    const parsed = TransactionListResponse.parse({
+      payment: PAYMENT,
+      transactions: { id: `${PAYMENT}/transactions`, transactionList: [declined, authorization] },
+    });
+    const [first, second] = parsed.transactions.transactionList;
+    assert.deepEqual(
+      [first?.state, first?.failedReason, first?.number],
+      ['Failed', 'ExternalResponseError', '1234567891'],
+    );
+    assert.deepEqual(
+      [second?.type, second?.state, second?.amount, second?.number],
+      ['Authorization', 'Completed', 80000, '1234567890'],
+    );
+    assert.equal('paymentToken' in (second ?? {}), false, 'no card data is kept');
+    assert.equal(
+      TransactionListResponse.safeParse({ payment: PAYMENT, transactions: { id: `${PAYMENT}/transactions` } }).success,
+      true,
+      'an empty list may be left out',
+    );
   });
 });

@@ -14,7 +14,8 @@ import {
 } from '../swedbank/errors.js';
 import type { SwedbankPayClient } from '../swedbank/client.js';
 import type { TransactionKind } from '../swedbank/resources.js';
-import type { Transaction, TransactionEntry, TokenType } from '../swedbank/schemas.js';
+import { ABORT_REL } from '../swedbank/resources.js';
+import type { PaymentState, Transaction, TransactionEntry, TokenType } from '../swedbank/schemas.js';
 import type { ItemDescription, VatSummary } from '../workflows/messages.js';
 import { FAILURE_TYPES, toActivityFailure } from './failures.js';
 
@@ -48,6 +49,27 @@ export interface PaymentSnapshot {
   amount: number;
   remainingCaptureAmount?: number;
   remainingReversalAmount?: number;
+}
+
+/**
+ * A payment that may not be authorized yet, as the workflow needs it: its state, whether abort is
+ * offered, and every transaction (amounts and states only: no card data, no payer data).
+ */
+export interface AuthorizationSnapshot {
+  paymentState: PaymentState;
+  currency: string;
+  /** The amount the payment was created with; what is authorized is in its transactions. */
+  amount: number;
+  abortAvailable: boolean;
+  transactions: {
+    transactionId: string;
+    type: Transaction['type'];
+    state: Transaction['state'];
+    amount: number;
+    number: string;
+    created: string;
+    failedReason?: string;
+  }[];
 }
 
 function snapshot(t: Transaction): TransactionSnapshot {
@@ -161,6 +183,30 @@ export function createPaymentActivities(client: SwedbankPayClient) {
           amount: payment.amount,
           remainingCaptureAmount: payment.remainingCaptureAmount,
           remainingReversalAmount: payment.remainingReversalAmount,
+        };
+      } catch (err) {
+        throw toActivityFailure(err);
+      }
+    },
+
+    /** The payment and its transactions: whether (and for how much) it is authorized. */
+    async readAuthorization(paymentId: string): Promise<AuthorizationSnapshot> {
+      try {
+        const { payment, operations, transactions } = await client.getPaymentWithTransactions(paymentId);
+        return {
+          paymentState: payment.state,
+          currency: payment.currency,
+          amount: payment.amount,
+          abortAvailable: operations.some((o) => o.rel === ABORT_REL),
+          transactions: transactions.map((t) => ({
+            transactionId: t.id,
+            type: t.type,
+            state: t.state,
+            amount: t.amount,
+            number: t.number,
+            created: t.created,
+            ...(t.failedReason ? { failedReason: t.failedReason } : {}),
+          })),
         };
       } catch (err) {
         throw toActivityFailure(err);

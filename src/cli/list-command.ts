@@ -35,7 +35,8 @@ Lists payment workflows from Temporal's visibility store (search attributes; upd
 
 Options:
   --needs-attention  only payments flagged for a person to look at
-  --state <state>    e.g. Authorized, PartiallyCaptured, Captured, Cancelled, Reversed, Aborted
+  --state <state>    e.g. AwaitingAuthorization, Authorized, PartiallyCaptured, Captured, Cancelled,
+                     Reversed, Aborted, AuthorizationFailed, Abandoned
   --order <id>       the OMS's order id
   --all              closed payments too (default: running only)
   --limit <n>        at most n payments (default 100)

@@ -26,9 +26,10 @@ export function paymentStartOptions(
   const problems = inputProblems(input);
   if (problems.length > 0) throw new InvalidPaymentInputError(problems);
   const instrument = instrumentOf(input.paymentId);
+  const awaiting = input.awaitAuthorization === true;
   const summary =
     input.authorizedAmount !== undefined && input.currency !== undefined
-      ? staticSummary(input.orderId, input.authorizedAmount, input.currency, instrument)
+      ? staticSummary(input.orderId, input.authorizedAmount, input.currency, instrument, awaiting)
       : `order ${input.orderId} · ${INSTRUMENT_LABEL[instrument]}`;
   return {
     workflowId: paymentWorkflowId(input.paymentId),
@@ -41,7 +42,8 @@ export function paymentStartOptions(
     typedSearchAttributes: [
       { key: ORDER_ID, value: input.orderId },
       { key: INSTRUMENT, value: INSTRUMENT_LABEL[instrument] },
-      { key: PAYMENT_STATE, value: 'Authorized' },
+      // Before the authorization the workflow waits for it; the Web UI shows that from the start.
+      { key: PAYMENT_STATE, value: awaiting ? 'AwaitingAuthorization' : 'Authorized' },
     ],
   };
 }

@@ -1,12 +1,14 @@
 /**
  * A typed client for the emulator's admin API (/_emulator): what tests, the demo and users' own CI
- * use to create authorized payments, inject faults, steer asynchronous outcomes and read the ledger
+ * use to create payments (authorized, or awaiting the payer's authorization), authorize or decline
+ * them, inject faults, steer asynchronous outcomes and read the ledger
  * for reconciliation.
  */
 import fetch from 'node-fetch';
+import type { z } from 'zod';
 import type { CallbackFaultRuleInput, CallbackLogEntry } from './callbacks.js';
-import type { CreatePaymentInput } from './admin.js';
-import type { FaultRuleInput } from './faults.js';
+import type { AuthorizationChange, CreatePaymentInput } from './admin.js';
+import type { FaultRule, FaultRuleInput } from './faults.js';
 import type { OutcomeRuleInput } from './outcomes.js';
 import type { LedgerEntry } from './resources.js';
 import type { PaymentResponse } from '../swedbank/schemas.js';
@@ -40,9 +42,36 @@ export class EmulatorAdmin {
     return (text ? JSON.parse(text) : undefined) as T;
   }
 
-  /** An authorized payment; returns Swedbank Pay's payment resource for it. */
+  /**
+   * An authorized payment, or with `awaitingAuthorization: true` one the payer has not authorized
+   * yet (Ready, only update-payment-abort offered); returns Swedbank Pay's payment resource for it.
+   */
   createPayment(input: CreatePaymentInput): Promise<PaymentResponse> {
     return this.#call('POST', '/payments', input);
+  }
+
+  /**
+   * The payer authorizes a payment that awaits it, for its amount or `amount` (a partial
+   * authorization); a callback follows, with the callback faults in force.
+   */
+  authorizePayment(paymentId: string, options: { amount?: number } = {}): Promise<AuthorizationChange> {
+    return this.#call('POST', '/payments/authorize', { paymentId, ...options });
+  }
+
+  /**
+   * The payer's authorization is declined; with `final: false` only this attempt (the payment stays
+   * Ready and may still be authorized), else the payment is Failed. A callback follows.
+   */
+  failAuthorization(
+    paymentId: string,
+    options: { failedReason?: string; final?: boolean } = {},
+  ): Promise<AuthorizationChange> {
+    return this.#call('POST', '/payments/fail-authorization', { paymentId, ...options });
+  }
+
+  /** The request fault rules with how often each fired (a `latency` rule of 0 ms only counts what it matches). */
+  faults(): Promise<{ seed: number; rules: (z.output<typeof FaultRule> & { fired: number })[] }> {
+    return this.#call('GET', '/faults');
   }
 
   setFaults(rules: FaultRuleInput[], seed?: number): Promise<unknown> {

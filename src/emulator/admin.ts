@@ -1,6 +1,7 @@
 /**
  * The emulator's own control API under /_emulator (JSON, no auth; loopback only): create
- * authorized payments, set request faults, async outcomes and callback faults, settle pending
+ * authorized payments (or payments awaiting the payer's authorization, then authorize or decline
+ * them), set request faults, async outcomes and callback faults, settle pending
  * transactions, read the ledger and the callback log, reset. Tests, the demo and users' CI drive
  * the emulator through it; Swedbank Pay has no such API.
  */
@@ -12,7 +13,7 @@ import { jsonReply, notFound, parseJson, parseRequest, problemReply, type Reply 
 import { CompleteTransactionRequest, OutcomeRuleSet } from './outcomes.js';
 import type { PspContext } from './psp-api.js';
 import { ledgerEntry, paymentResource, paymentPath, transactionResource } from './resources.js';
-import type { RuleResult } from './store.js';
+import type { RuleResult, StoredPayment, StoredTransaction } from './store.js';
 
 export const ADMIN_PREFIX = '/_emulator';
 
@@ -36,6 +37,8 @@ export const CreatePaymentRequest = z
       .optional(),
     description: Description.optional(),
     payeeReference: PayeeReference.optional(),
+    /** Not authorized yet: the payer is still paying (authorize or decline it later). */
+    awaitingAuthorization: z.boolean().optional(),
   })
   .refine((payment) => payment.vatAmount <= payment.amount, {
     message: 'vatAmount must not exceed amount',
@@ -43,12 +46,38 @@ export const CreatePaymentRequest = z
   });
 export type CreatePaymentInput = z.input<typeof CreatePaymentRequest>;
 
+/** A payment's UUID or its `/psp/.../payments/<id>` path. */
+const PaymentReference = z.string().min(1);
+
+export const AuthorizePaymentRequest = z.strictObject({
+  paymentId: PaymentReference,
+  /** Default: the payment's amount; another amount models a partial authorization. */
+  amount: PositiveMinorUnits.optional(),
+});
+export type AuthorizePaymentInput = z.input<typeof AuthorizePaymentRequest>;
+
+export const FailAuthorizationRequest = z.strictObject({
+  paymentId: PaymentReference,
+  failedReason: z.string().min(1).max(200).optional(),
+  /** Default true: the payment is Failed. false: a declined attempt, the payer may try again. */
+  final: z.boolean().optional(),
+});
+export type FailAuthorizationInput = z.input<typeof FailAuthorizationRequest>;
+
+/** The answer of authorize and fail-authorization: the payment and its new authorization transaction. */
+export interface AuthorizationChange {
+  payment: string;
+  transaction: ReturnType<typeof transactionResource>;
+}
+
 type AdminHandler = (context: AdminContext, body: unknown) => RuleResult<Reply>;
 
 const ok = (reply: Reply): RuleResult<Reply> => ({ ok: true, value: reply });
 
 const ROUTES: Record<string, Partial<Record<string, AdminHandler>>> = {
   '/payments': { POST: createPayment },
+  '/payments/authorize': { POST: authorizePayment },
+  '/payments/fail-authorization': { POST: failAuthorization },
   '/faults': {
     GET: (context) => ok(jsonReply(200, context.faults.list())),
     PUT: replaceFaults,
@@ -95,15 +124,48 @@ export function handleAdminRequest(context: AdminContext, method: string, path: 
 function createPayment(context: AdminContext, body: unknown): RuleResult<Reply> {
   const request = parseRequest(CreatePaymentRequest, body);
   if (!request.ok) return request;
-  const created = context.store.createAuthorizedPayment({
+  const created = context.store.createPayment({
     ...request.value,
     description: request.value.description ?? 'Emulated purchase',
   });
   if (!created.ok) return created;
   const payment = created.value;
+  // A payment awaiting its authorization has no transaction yet, so nothing to call back about.
   const authorization = payment.transactions[0];
   if (authorization) context.callbacks.notify(payment, authorization);
   return ok(jsonReply(201, paymentResource(payment, context.baseUrl)));
+}
+
+function authorizePayment(context: AdminContext, body: unknown): RuleResult<Reply> {
+  const request = parseRequest(AuthorizePaymentRequest, body);
+  if (!request.ok) return request;
+  const changed = context.store.authorize(lastSegment(request.value.paymentId), request.value.amount);
+  return changed.ok ? ok(authorizationReply(context, changed.value)) : changed;
+}
+
+function failAuthorization(context: AdminContext, body: unknown): RuleResult<Reply> {
+  const request = parseRequest(FailAuthorizationRequest, body);
+  if (!request.ok) return request;
+  const { paymentId, ...options } = request.value;
+  const changed = context.store.failAuthorization(lastSegment(paymentId), options);
+  return changed.ok ? ok(authorizationReply(context, changed.value)) : changed;
+}
+
+/** Calls back as Swedbank Pay does after the payer's attempt (callback faults apply), then answers. */
+function authorizationReply(
+  context: AdminContext,
+  { payment, transaction }: { payment: StoredPayment; transaction: StoredTransaction },
+): Reply {
+  context.callbacks.notify(payment, transaction);
+  const answer: AuthorizationChange = {
+    payment: paymentPath(payment),
+    transaction: transactionResource(payment, transaction),
+  };
+  return jsonReply(200, answer);
+}
+
+function lastSegment(idOrPath: string): string {
+  return idOrPath.split('/').pop() ?? '';
 }
 
 function replaceFaults(context: AdminContext, body: unknown): RuleResult<Reply> {

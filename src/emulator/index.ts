@@ -1,6 +1,15 @@
 // The Swedbank Pay emulator: a stateful, loopback Swedbank Pay API with faults on demand.
 export { startEmulator, DEFAULT_PAYEE_ID, DEFAULT_SEED, type EmulatorOptions, type RunningEmulator } from './server.js';
-export { ADMIN_PREFIX, CreatePaymentRequest, type CreatePaymentInput } from './admin.js';
+export {
+  ADMIN_PREFIX,
+  AuthorizePaymentRequest,
+  CreatePaymentRequest,
+  FailAuthorizationRequest,
+  type AuthorizationChange,
+  type AuthorizePaymentInput,
+  type CreatePaymentInput,
+  type FailAuthorizationInput,
+} from './admin.js';
 export { FaultRule, RequestFault, PspOperationName, type FaultRuleInput } from './faults.js';
 export { OutcomeRule, AfterPaymentOperation, type OutcomeRuleInput } from './outcomes.js';
 export {

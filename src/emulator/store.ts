@@ -44,6 +44,15 @@ export interface StoredPayment {
   readonly created: string;
   updated: string;
   aborted: boolean;
+  /** The payment failed for good (its authorization was declined and no retry is possible). */
+  failed: boolean;
+  /**
+   * Created already authorized by the admin API. Such payments stay abortable until their first
+   * capture, cancellation or reversal (as they always have here); a payment the payer authorizes
+   * through the emulator follows Swedbank Pay's rule, where the authorization counts as a successful
+   * transaction and so ends abort.
+   */
+  readonly preAuthorized: boolean;
   /** Failed captures/reversals (declined or rule-rejected) since the last completed one. */
   consecutiveFailures: number;
   locked: boolean;
@@ -87,6 +96,8 @@ export type PlannedOutcome =
   { state: 'Completed' } | { state: 'Failed'; failedReason: string } | { state: 'Initialized' };
 
 export interface NewPayment {
+  /** Not authorized yet: no authorization until authorizePayment (or failAuthorization). */
+  awaitingAuthorization?: boolean;
   instrument: Instrument;
   amount: number;
   vatAmount: number;
@@ -175,13 +186,24 @@ export function isPending(payment: StoredPayment): boolean {
 
 export function paymentState(payment: StoredPayment): PaymentState {
   if (payment.aborted) return 'Aborted';
+  if (payment.failed) return 'Failed';
   if (isPending(payment)) return 'Pending';
   return 'Ready';
 }
 
-/** Abort is allowed only before any money moved: no completed capture, cancellation or reversal. */
-function hasSuccessfulAfterPaymentTransaction(payment: StoredPayment): boolean {
-  return payment.transactions.some((t) => t.type !== 'Authorization' && t.state === 'Completed');
+/** The payer has authorized the payment (a Completed Authorization). */
+export function isAuthorized(payment: StoredPayment): boolean {
+  return payment.transactions.some((t) => t.type === 'Authorization' && t.state === 'Completed');
+}
+
+/**
+ * Abort is allowed only while the payment has no successful transaction. The authorization of a
+ * payment created already authorized does not count (see StoredPayment.preAuthorized).
+ */
+function hasSuccessfulTransaction(payment: StoredPayment): boolean {
+  return payment.transactions.some(
+    (t) => t.state === 'Completed' && (t.type !== 'Authorization' || !payment.preAuthorized),
+  );
 }
 
 export function allowedOperations(payment: StoredPayment): AllowedOperations {
@@ -192,7 +214,7 @@ export function allowedOperations(payment: StoredPayment): AllowedOperations {
     capture: !payment.locked && totals.remainingCaptureAmount > 0,
     cancellation: totals.remainingCancellationAmount > 0,
     reversal: !payment.locked && totals.remainingReversalAmount > 0,
-    abort: !hasSuccessfulAfterPaymentTransaction(payment),
+    abort: !hasSuccessfulTransaction(payment),
   };
 }
 
@@ -204,7 +226,7 @@ export class EmulatorStore {
   private readonly now: () => Date;
   private payments = new Map<string, StoredPayment>();
   /** payeeReference -> the transaction that used it; one registry for the whole payee. */
-  private payeeReferences = new Map<string, { paymentId: string; transactionId: string }>();
+  private payeeReferences = new Map<string, { paymentId: string; transactionId?: string }>();
   /** transaction id -> payment id, for the admin API that knows only a transaction id. */
   private transactionOwners = new Map<string, string>();
   private tokens = new Map<string, StoredToken>();
@@ -245,6 +267,15 @@ export class EmulatorStore {
 
   /** An already authorized payment: one Completed Authorization for the full amount. */
   createAuthorizedPayment(input: NewPayment): RuleResult<StoredPayment> {
+    return this.createPayment({ ...input, awaitingAuthorization: false });
+  }
+
+  /**
+   * A payment: already authorized (one Completed Authorization for the full amount), or, with
+   * awaitingAuthorization, as Swedbank Pay shows it while the payer is still paying: Ready, no
+   * authorization, only abort offered.
+   */
+  createPayment(input: NewPayment): RuleResult<StoredPayment> {
     const payeeReference = input.payeeReference ?? `EMU${this.nextNumber}`;
     if (this.payeeReferences.has(payeeReference)) return this.payeeReferenceAlreadyUsed();
     const timestamp = this.timestamp();
@@ -262,19 +293,26 @@ export class EmulatorStore {
       created: timestamp,
       updated: timestamp,
       aborted: false,
+      failed: false,
+      preAuthorized: input.awaitingAuthorization !== true,
       consecutiveFailures: 0,
       locked: false,
       transactions: [],
     };
     this.payments.set(payment.id, payment);
-    this.addTransaction(payment, {
-      type: 'Authorization',
-      state: 'Completed',
-      amount: input.amount,
-      vatAmount: input.vatAmount,
-      description: input.description,
-      payeeReference,
-    });
+    if (payment.preAuthorized) {
+      this.addTransaction(payment, {
+        type: 'Authorization',
+        state: 'Completed',
+        amount: input.amount,
+        vatAmount: input.vatAmount,
+        description: input.description,
+        payeeReference,
+      });
+    } else {
+      // Reserved now: the authorization to come carries the payment's payeeReference.
+      this.payeeReferences.set(payeeReference, { paymentId: payment.id });
+    }
     if (input.paymentToken !== undefined && !this.tokens.has(input.paymentToken)) {
       this.tokens.set(input.paymentToken, { paymentToken: input.paymentToken, deleted: false });
     }
@@ -343,6 +381,55 @@ export class EmulatorStore {
     return ok({ payment, transaction });
   }
 
+  /**
+   * The payer authorizes a payment that awaits it: a Completed Authorization for `amount` (default
+   * the payment's amount; another amount models a partial authorization).
+   */
+  authorize(
+    paymentId: string,
+    amount?: number,
+  ): RuleResult<{ payment: StoredPayment; transaction: StoredTransaction }> {
+    const payment = this.payments.get(paymentId);
+    if (!payment) return paymentNotFound(paymentId);
+    const refused = this.checkAuthorizable(payment);
+    if (refused) return { ok: false, violation: refused };
+    const authorized = amount ?? payment.amount;
+    const transaction = this.addTransaction(payment, {
+      type: 'Authorization',
+      state: 'Completed',
+      amount: authorized,
+      vatAmount: proportionalVat(payment, authorized),
+      description: payment.description,
+      payeeReference: payment.payeeReference,
+    });
+    return ok({ payment, transaction });
+  }
+
+  /**
+   * The payer's authorization is declined: a Failed Authorization. Final (default), the payment is
+   * Failed; otherwise it stays Ready and the payer may try again.
+   */
+  failAuthorization(
+    paymentId: string,
+    options: { failedReason?: string; final?: boolean } = {},
+  ): RuleResult<{ payment: StoredPayment; transaction: StoredTransaction }> {
+    const payment = this.payments.get(paymentId);
+    if (!payment) return paymentNotFound(paymentId);
+    const refused = this.checkAuthorizable(payment);
+    if (refused) return { ok: false, violation: refused };
+    const transaction = this.addTransaction(payment, {
+      type: 'Authorization',
+      state: 'Failed',
+      amount: payment.amount,
+      vatAmount: payment.vatAmount,
+      description: payment.description,
+      payeeReference: payment.payeeReference,
+      failedReason: options.failedReason ?? 'Authorization declined by the emulator',
+    });
+    if (options.final !== false) payment.failed = true;
+    return ok({ payment, transaction });
+  }
+
   abort(paymentId: string): RuleResult<StoredPayment> {
     const payment = this.payments.get(paymentId);
     if (!payment) return paymentNotFound(paymentId);
@@ -352,7 +439,7 @@ export class EmulatorStore {
         { name: 'Payment', description: `Abort is not allowed while the payment is ${state}` },
       ]);
     }
-    if (hasSuccessfulAfterPaymentTransaction(payment)) {
+    if (hasSuccessfulTransaction(payment)) {
       return violation('forbidden', 403, 'The payment has a successful transaction and cannot be aborted', [
         { name: 'Payment', description: 'Abort is only allowed while the payment has no successful transaction' },
       ]);
@@ -382,14 +469,44 @@ export class EmulatorStore {
     return ok(token);
   }
 
+  /** Only a payment that is Ready and not authorized yet can be authorized (or declined). */
+  private checkAuthorizable(payment: StoredPayment): RuleViolation | undefined {
+    const state = paymentState(payment);
+    if (state !== 'Ready') {
+      return {
+        kind: 'forbidden',
+        status: 403,
+        detail: `The payment is ${state} and cannot be authorized`,
+        problems: [{ name: 'Payment', description: `No authorization is possible while the payment is ${state}` }],
+      };
+    }
+    if (isAuthorized(payment)) {
+      return {
+        kind: 'forbidden',
+        status: 409,
+        detail: 'The payment is already authorized',
+        problems: [{ name: 'Payment', description: 'The payment already has a completed authorization' }],
+      };
+    }
+    return undefined;
+  }
+
   private checkAcceptsTransaction(payment: StoredPayment, type: AfterPaymentType): RuleViolation | undefined {
     const state = paymentState(payment);
-    if (state === 'Aborted' || state === 'Pending') {
+    if (state !== 'Ready') {
       return {
         kind: 'forbidden',
         status: 403,
         detail: `The payment is ${state} and accepts no new transaction`,
         problems: [{ name: 'Payment', description: `No ${type} is allowed while the payment is ${state}` }],
+      };
+    }
+    if (!isAuthorized(payment)) {
+      return {
+        kind: 'forbidden',
+        status: 403,
+        detail: 'The payment is not authorized and accepts no new transaction',
+        problems: [{ name: 'Payment', description: `No ${type} is allowed before the payment is authorized` }],
       };
     }
     if (payment.locked && type !== 'Cancellation') {

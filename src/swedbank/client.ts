@@ -52,6 +52,7 @@ import {
   Problem,
   ReversalListResponse,
   ReversalResponse,
+  TransactionListResponse,
   TransactionResponse,
   type Transaction,
   type TransactionEntry,
@@ -151,6 +152,28 @@ export class SwedbankPayClient {
   ): Promise<TransactionEntry | undefined> {
     const list = await this.listTransactions(paymentId, kind);
     return list.find((entry) => entry.transaction.payeeReference === payeeReference);
+  }
+
+  /**
+   * Every transaction of a payment, of any type (the authorization too), from its `transactions`
+   * resource: the link the payment resource gives when known, else the documented path.
+   */
+  async listAllTransactions(paymentId: string, transactionsHref?: string): Promise<Transaction[]> {
+    instrumentOf(paymentId);
+    const path = transactionsHref ?? `${paymentId}/transactions`;
+    return (await this.#send('GET', path, undefined, TransactionListResponse)).transactions.transactionList;
+  }
+
+  /**
+   * The payment with every transaction: how a payment that may not be authorized yet is read (its
+   * authorization transactions say whether the payer has paid, and for how much).
+   */
+  async getPaymentWithTransactions(
+    paymentId: string,
+  ): Promise<z.infer<typeof PaymentResponse> & { transactions: Transaction[] }> {
+    const resource = await this.getPayment(paymentId);
+    const transactions = await this.listAllTransactions(paymentId, resource.payment.transactions?.id);
+    return { ...resource, transactions };
   }
 
   /** GET one transaction by its id (/psp/.../transactions/{id}): the truth after a callback. */

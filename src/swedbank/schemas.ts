@@ -75,6 +75,13 @@ export const ReversalListResponse = z.object({
 
 export const TransactionResponse = z.object({ payment: ResourcePath, transaction: Transaction });
 
+/** GET a payment's `transactions` resource: every transaction of any type (Authorization included). */
+export const TransactionListResponse = z.object({
+  payment: ResourcePath,
+  transactions: z.object({ id: ResourcePath, transactionList: z.array(Transaction).default([]) }),
+});
+export type TransactionListResponse = z.infer<typeof TransactionListResponse>;
+
 const Link = z.object({ id: ResourcePath });
 
 export const PaymentState = z.enum(['Ready', 'Pending', 'Failed', 'Aborted']);
@@ -95,6 +102,7 @@ export const Payment = z.object({
   remainingReversalAmount: MinorUnits.optional(),
   description: z.string().optional(),
   payeeReference: z.string().optional(),
+  authorizations: Link.optional(),
   captures: Link.optional(),
   cancellations: Link.optional(),
   reversals: Link.optional(),

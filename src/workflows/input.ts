@@ -1,7 +1,7 @@
 /** The payment workflow's input and policy: part of the wire contract (plain JSON, durations in ms). */
 import type { Ledger } from '../domain/ledger.js';
 import type { TokenType } from '../swedbank/schemas.js';
-import type { OperationRecord, OperationResult, RejectedSignal } from './messages.js';
+import type { AuthorizationState, OperationRecord, OperationResult, RejectedSignal } from './messages.js';
 
 export interface PaymentPolicy {
   /** When the authorization expires (ISO 8601). Default: start + authorizationValidityMs. */
@@ -22,10 +22,15 @@ export interface PaymentPolicy {
   pollMaxMs?: number;
   /** Flag the payment when an outcome is still unknown after this long. Default 1 day. */
   pendingAttentionAfterMs?: number;
-  /** Per-attempt limit of each Swedbank Pay activity. Default 60 s. */
+  /** Per-attempt limit of each Swedbank Pay activity. Default 120 s. */
   activityTimeoutMs?: number;
   /** Continue-as-new after this many history events, in addition to the server's suggestion. */
   continueAsNewAfterEvents?: number;
+  /**
+   * With awaitAuthorization: abort the payment (PATCH update-payment-abort) when it is not authorized
+   * this long after the workflow started. Default 30 minutes.
+   */
+  abandonAfterMs?: number;
 }
 
 export interface PaymentWorkflowInput {
@@ -35,7 +40,14 @@ export interface PaymentWorkflowInput {
   orderId: string;
   /** Currency and authorized amount; when absent they are read from Swedbank Pay at start. */
   currency?: string;
+  /** With awaitAuthorization, only the announced amount: the ledger uses what Swedbank Pay authorizes. */
   authorizedAmount?: number;
+  /**
+   * The payment is not authorized yet (the payer is still paying): wait for the authorization
+   * (callback, then GET; polling covers lost callbacks), holding requests until it is decided.
+   * Default false: the payment is already authorized.
+   */
+  awaitAuthorization?: boolean;
   /** A card token to delete (on request, or on close per policy). */
   paymentToken?: { token: string; type: TokenType };
   policy?: PaymentPolicy;
@@ -62,4 +74,6 @@ export interface CarriedState {
   expiryHandled: boolean;
   settledAt?: string;
   callbacksReceived: number;
+  /** The authorization phase, for workflows started with awaitAuthorization (always over when carried). */
+  authorization?: AuthorizationState;
 }

@@ -83,7 +83,8 @@ export interface OperationResult {
   failureType?: string;
 }
 
-export type OperationStatus = 'queued' | 'running' | 'done';
+/** 'held': accepted while the payment awaits its authorization; it runs (or is rejected) once that is decided. */
+export type OperationStatus = 'held' | 'queued' | 'running' | 'done';
 
 export interface OperationRecord {
   id: number;
@@ -112,17 +113,56 @@ export interface RejectedSignal {
 }
 
 export type PaymentStatus =
-  'Authorized' | 'PartiallyCaptured' | 'Captured' | 'Cancelled' | 'PartiallyReversed' | 'Reversed' | 'Aborted';
+  | 'AwaitingAuthorization'
+  | 'AuthorizationFailed'
+  | 'Abandoned'
+  | 'Authorized'
+  | 'PartiallyCaptured'
+  | 'Captured'
+  | 'Cancelled'
+  | 'PartiallyReversed'
+  | 'Reversed'
+  | 'Aborted';
+
+/** Where the authorization phase is (workflows started with awaitAuthorization). */
+export type AuthorizationPhase =
+  'AwaitingAuthorization' | 'Authorized' | 'AuthorizationFailed' | 'Abandoned' | 'Aborted';
+
+/** The authorization phase of a payment started before it was authorized. */
+export interface AuthorizationState {
+  phase: AuthorizationPhase;
+  /** The amount the starter announced, if any; the ledger uses what Swedbank Pay authorizes. */
+  announcedAmount?: number;
+  /** Announced, else learnt from Swedbank Pay while waiting; once authorized, Swedbank Pay's. */
+  currency?: string;
+  /** What Swedbank Pay reports as authorized (the sum of its completed authorizations). */
+  authorizedAmount?: number;
+  authorizedAt?: string;
+  /** Swedbank Pay's authorization transaction. */
+  transactionId?: string;
+  number?: string;
+  /** Declined attempts seen while waiting (the payer may try again). */
+  failedAttempts: number;
+  /** Why the phase ended without an authorization. */
+  failureReason?: string;
+  /** When the payment is aborted if nobody has authorized it by then. */
+  abandonAt: string;
+  /** How many times the payment was read (callbacks and polls). */
+  checks: number;
+}
 
 export interface PaymentWorkflowState {
   paymentId: string;
   orderId: string;
   instrument: 'creditcard' | 'invoice';
   status: PaymentStatus;
+  /** Until authorized (awaitAuthorization), an empty ledger: nothing authorized, nothing to capture. */
   ledger: Ledger;
   remainingToCapture: number;
   remainingToReverse: number;
-  /** Operations waiting or running, in order. */
+  /** Present when the workflow was started with awaitAuthorization. */
+  authorization?: AuthorizationState;
+  /** Operations held, waiting or running, in order. */
   queue: OperationRecord[];
   /** The most recent finished operations (older ones live in the ledger and earlier runs). */
   recent: OperationRecord[];

@@ -5,7 +5,7 @@
 import { formatAmount } from '../domain/amount.js';
 import { remainingToCapture, type Ledger, type LedgerEntry } from '../domain/ledger.js';
 import type { Instrument } from '../swedbank/schemas.js';
-import type { OperationRecord, PaymentStatus } from './messages.js';
+import type { AuthorizationState, OperationRecord, PaymentStatus } from './messages.js';
 
 export function paymentStatus(ledger: Ledger): PaymentStatus {
   if (ledger.aborted) return 'Aborted';
@@ -16,9 +16,22 @@ export function paymentStatus(ledger: Ledger): PaymentStatus {
 
 export const INSTRUMENT_LABEL: Record<Instrument, string> = { creditcard: 'card', invoice: 'invoice' };
 
-/** The static summary: "order 1001 · 1000.00 SEK · card". */
-export function staticSummary(orderId: string, authorized: number, currency: string, instrument: Instrument): string {
-  return `order ${orderId} · ${formatAmount(authorized, currency)} · ${INSTRUMENT_LABEL[instrument]}`;
+/** The status shown everywhere: the authorization phase until the payment is authorized, then the ledger's. */
+export function statusOf(ledger: Ledger, authorization: AuthorizationState | undefined): PaymentStatus {
+  if (!authorization || authorization.phase === 'Authorized') return paymentStatus(ledger);
+  return authorization.phase;
+}
+
+/** The static summary: "order 1001 · 1000.00 SEK · card" ("1000.00 SEK announced" before the authorization). */
+export function staticSummary(
+  orderId: string,
+  authorized: number,
+  currency: string,
+  instrument: Instrument,
+  announced = false,
+): string {
+  const amount = `${formatAmount(authorized, currency)}${announced ? ' announced' : ''}`;
+  return `order ${orderId} · ${amount} · ${INSTRUMENT_LABEL[instrument]}`;
 }
 
 const VERB: Record<LedgerEntry['kind'], string> = { capture: 'capture', cancellation: 'cancel', reversal: 'reverse' };
@@ -32,22 +45,64 @@ function money(amount: number, currency: string): string {
   return formatAmount(amount, currency);
 }
 
-/** Current details: a small Markdown ledger. */
-export function currentDetails(input: {
+interface DetailsInput {
   orderId: string;
   instrument: Instrument;
   ledger: Ledger;
   queue: OperationRecord[];
   needsAttention: boolean;
   attentionReasons: string[];
-}): string {
-  const { ledger } = input;
+  authorization?: AuthorizationState;
+}
+
+function operationLine(o: OperationRecord, currency: string): string {
+  const amount = o.amount !== undefined && currency ? ` ${money(o.amount, currency)}` : '';
+  return `${o.kind}${o.reference ? ` (${o.reference})` : ''}${amount} ${o.status}`;
+}
+
+function attentionLines(input: DetailsInput): string[] {
+  return input.needsAttention ? ['', `⚠ **needs attention**: ${input.attentionReasons.slice(-3).join('; ')}`] : [];
+}
+
+/** Before (or instead of) the authorization: the phase, what was announced and what is held. */
+function authorizationDetails(input: DetailsInput, a: AuthorizationState): string {
+  const c = a.currency ?? '';
+  const lines = [
+    `**${a.phase}** · order ${input.orderId} · ${INSTRUMENT_LABEL[input.instrument]}`,
+    '',
+    '| | amount |',
+    '|---|---:|',
+    `| announced | ${a.announcedAmount !== undefined && c ? money(a.announcedAmount, c) : 'not given'} |`,
+    `| authorized | ${a.phase === 'AwaitingAuthorization' ? 'not yet' : 'none'} |`,
+    '',
+  ];
+  if (a.phase === 'AwaitingAuthorization') {
+    lines.push(`aborted as abandoned at ${a.abandonAt} unless authorized before`);
+  } else {
+    lines.push(`ended: ${a.failureReason ?? a.phase}; held requests were rejected`);
+  }
+  if (a.failedAttempts > 0) lines.push('', `declined attempts: ${a.failedAttempts}`);
+  if (input.queue.length > 0) {
+    const label = a.phase === 'AwaitingAuthorization' ? 'held until authorized' : 'queue';
+    lines.push('', `${label}: ${input.queue.map((o) => operationLine(o, c)).join(', ')}`);
+  }
+  lines.push(...attentionLines(input));
+  return lines.join('\n');
+}
+
+/** Current details: a small Markdown ledger. */
+export function currentDetails(input: DetailsInput): string {
+  const { ledger, authorization } = input;
+  if (authorization && authorization.phase !== 'Authorized') return authorizationDetails(input, authorization);
   const c = ledger.currency;
   const lines = [
     `**${paymentStatus(ledger)}** · order ${input.orderId} · ${INSTRUMENT_LABEL[input.instrument]}`,
     '',
     '| | amount |',
     '|---|---:|',
+    ...(authorization?.announcedAmount !== undefined && authorization.announcedAmount !== ledger.authorized
+      ? [`| announced | ${money(authorization.announcedAmount, authorization.currency ?? c)} |`]
+      : []),
     `| authorized | ${money(ledger.authorized, c)} |`,
     `| captured | ${money(ledger.captured, c)} |`,
     `| cancelled | ${money(ledger.cancelled, c)} |`,
@@ -68,8 +123,6 @@ export function currentDetails(input: {
       `queue: ${input.queue.map((o) => `${o.kind}${o.reference ? ` (${o.reference})` : ''} ${o.status}`).join(', ')}`,
     );
   }
-  if (input.needsAttention) {
-    lines.push('', `⚠ **needs attention**: ${input.attentionReasons.slice(-3).join('; ')}`);
-  }
+  lines.push(...attentionLines(input));
   return lines.join('\n');
 }

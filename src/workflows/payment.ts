@@ -27,24 +27,32 @@ import {
 } from '@temporalio/workflow';
 import type { SignalDefinition, UpdateDefinition } from '@temporalio/common';
 import type {
+  AuthorizationSnapshot,
   CreateTransactionInput,
   PaymentActivities,
   TransactionSnapshot,
 } from '../activities/payment-activities.js';
+import { formatAmount } from '../domain/amount.js';
 import {
+  authorizationOutcome,
   beginTransaction,
   checkInvariants,
   createLedger,
+  decideAbandonment,
   decideAbort,
   decideAdmission,
   decideCancellation,
   decideCapture,
+  decideHeldAdmission,
   decideReversal,
+  emptyLedger,
+  heldRejection,
   isFullySettled,
   markAborted,
   remainingToCapture,
   remainingToReverse,
   settleTransaction,
+  type AuthorizationEnd,
   type Decision,
   type Ledger,
   type QueuedOperation,
@@ -75,13 +83,14 @@ import {
   reverseSignal,
   reverseUpdate,
   stateQuery,
+  type AuthorizationState,
   type OperationKind,
   type OperationRecord,
   type OperationResult,
   type PaymentWorkflowState,
   type RejectedSignal,
 } from './messages.js';
-import { currentDetails, INSTRUMENT_LABEL, paymentStatus, transactionSummary } from './payment-view.js';
+import { currentDetails, INSTRUMENT_LABEL, statusOf, transactionSummary } from './payment-view.js';
 import { inputProblems } from './validate-input.js';
 import {
   checkAbortRequest,
@@ -112,6 +121,7 @@ function resolvePolicy(policy: PaymentPolicy = {}, instrument: 'creditcard' | 'i
     // One attempt may GET a list, GET the payment and POST, each within the client's timeout.
     activityTimeoutMs: policy.activityTimeoutMs ?? 120_000,
     continueAsNewAfterEvents: policy.continueAsNewAfterEvents,
+    abandonAfterMs: policy.abandonAfterMs ?? 30 * 60 * 1000,
   };
 }
 
@@ -128,6 +138,13 @@ export interface PaymentSummary {
   transactions: number;
   tokenDeleted: boolean;
   needsAttention: boolean;
+}
+
+/** "90 s", "30 min", "48 h": for messages people read. */
+function duration(ms: number): string {
+  if (ms < 120_000) return `${Math.round(ms / 1000)} s`;
+  if (ms < 2 * 60 * 60 * 1000) return `${Math.round(ms / 60_000)} min`;
+  return `${Math.round(ms / 3_600_000)} h`;
 }
 
 const RECENT_LIMIT = 50;
@@ -152,12 +169,26 @@ export async function swedbankPayPayment(input: PaymentWorkflowInput): Promise<P
   const activities = proxyActivities<PaymentActivities>(activityOptions);
 
   // ---- State (everything here survives in history or is carried across continue-as-new) ----
+  // Continue-as-new happens only after the authorization phase, so a carried run never awaits it.
+  const awaitsAuthorization = input.awaitAuthorization === true && carried === undefined;
   let ledger: Ledger | undefined =
     carried?.ledger ??
-    (input.currency !== undefined && input.authorizedAmount !== undefined
+    (!awaitsAuthorization && input.currency !== undefined && input.authorizedAmount !== undefined
       ? createLedger(input.currency, input.authorizedAmount)
       : undefined);
   const startedAt = carried?.startedAt ?? new Date(Date.now()).toISOString();
+  const authorization: AuthorizationState | undefined =
+    carried?.authorization ??
+    (awaitsAuthorization
+      ? {
+          phase: 'AwaitingAuthorization',
+          ...(input.authorizedAmount !== undefined && { announcedAmount: input.authorizedAmount }),
+          ...(input.currency !== undefined && { currency: input.currency }),
+          failedAttempts: 0,
+          abandonAt: new Date(Date.parse(startedAt) + policy.abandonAfterMs).toISOString(),
+          checks: 0,
+        }
+      : undefined);
   let nextOperationId = carried?.nextOperationId ?? 1;
   const queue: OperationRecord[] = carried?.queue ?? [];
   const recent: OperationRecord[] = carried?.recent ?? [];
@@ -175,13 +206,20 @@ export async function swedbankPayPayment(input: PaymentWorkflowInput): Promise<P
   let closing = false;
   let lastAttributes = ''; // the search attribute values last upserted, to upsert only on change
 
-  const expiresAt = input.policy?.authorizationExpiresAt
-    ? Date.parse(input.policy.authorizationExpiresAt)
-    : Date.parse(startedAt) + policy.authorizationValidityMs;
-  const expiryActionAt = expiresAt - policy.expiryLeadTimeMs;
+  // The authorization's validity runs from when it was given: the start, unless the workflow awaited it.
+  const expiryFrom = (authorizedAt: string) =>
+    input.policy?.authorizationExpiresAt
+      ? Date.parse(input.policy.authorizationExpiresAt)
+      : Date.parse(authorizedAt) + policy.authorizationValidityMs;
+  let expiresAt = expiryFrom(authorization?.authorizedAt ?? startedAt);
+  let expiryActionAt = expiresAt - policy.expiryLeadTimeMs;
 
   // ---- Helpers ----
   const now = () => Date.now(); // workflow time: deterministic
+  const awaitingAuthorization = () => authorization?.phase === 'AwaitingAuthorization';
+  /** The ledger shown before there is one: empty while (or because) nothing was authorized. */
+  const shownLedger = (): Ledger | undefined =>
+    ledger ?? (authorization ? emptyLedger(authorization.currency ?? 'XXX') : undefined);
 
   function flag(reason: string): void {
     needsAttention = true;
@@ -226,7 +264,7 @@ export async function swedbankPayPayment(input: PaymentWorkflowInput): Promise<P
   function queuedForAdmission(): QueuedOperation[] {
     const queued: QueuedOperation[] = [];
     for (const op of queue) {
-      if (op.status !== 'queued' || op.kind === 'delete-token') continue;
+      if ((op.status !== 'queued' && op.status !== 'held') || op.kind === 'delete-token') continue;
       queued.push(op.amount !== undefined ? { kind: op.kind, amount: op.amount } : { kind: op.kind });
     }
     return queued;
@@ -235,6 +273,11 @@ export async function swedbankPayPayment(input: PaymentWorkflowInput): Promise<P
   /** Ledger admission behind the queue; undefined while the ledger is still being read at start. */
   function admit(kind: TransactionKind | 'abort', amount?: number, vatAmount?: number): RequestRejection | undefined {
     if (closing) return CLOSED;
+    if (awaitingAuthorization()) {
+      // Amounts wait for the authorized amount; the announced one decides nothing.
+      const held = decideHeldAdmission(queuedForAdmission(), { kind, amount, vatAmount });
+      return held.ok ? undefined : held.rejection;
+    }
     if (!ledger) return undefined;
     const decision = decideAdmission(ledger, queuedForAdmission(), { kind, amount, vatAmount });
     return decision.ok ? undefined : decision.rejection;
@@ -246,7 +289,7 @@ export async function swedbankPayPayment(input: PaymentWorkflowInput): Promise<P
     fields: Partial<OperationRecord>,
   ): OperationRecord {
     const id = nextOperationId++;
-    const op: OperationRecord = { ...fields, id, kind, source, status: 'queued' };
+    const op: OperationRecord = { ...fields, id, kind, source, status: awaitingAuthorization() ? 'held' : 'queued' };
     // Fixed now, before any activity is scheduled: every retry of this operation reuses it.
     if (kind === 'capture' || kind === 'cancellation' || kind === 'reversal') {
       op.payeeReference = payeeReferenceFor(input.paymentId, kind, id);
@@ -394,12 +437,13 @@ export async function swedbankPayPayment(input: PaymentWorkflowInput): Promise<P
 
   setHandler(stateQuery, (): PaymentWorkflowState => {
     // Until the payment has been read (only when the starter gave no amount), a placeholder ledger.
-    const l = ledger ?? createLedger('XXX', 1);
+    const l = shownLedger() ?? createLedger('XXX', 1);
     return {
       paymentId: input.paymentId,
       orderId: input.orderId,
       instrument,
-      status: paymentStatus(l),
+      status: statusOf(l, authorization),
+      ...(authorization && { authorization: { ...authorization } }),
       ledger: l,
       remainingToCapture: Math.max(0, remainingToCapture(l)),
       remainingToReverse: Math.max(0, remainingToReverse(l)),
@@ -423,12 +467,13 @@ export async function swedbankPayPayment(input: PaymentWorkflowInput): Promise<P
 
   // ---- Web UI: search attributes and current details follow every change ----
   function refresh(): void {
-    if (!ledger) return;
-    const status = paymentStatus(ledger);
+    const l = shownLedger();
+    if (!l) return;
+    const status = statusOf(l, authorization);
     const attributes = {
       status,
-      captured: ledger.captured,
-      remaining: Math.max(0, remainingToCapture(ledger)),
+      captured: l.captured,
+      remaining: Math.max(0, remainingToCapture(l)),
       needsAttention,
     };
     const key = JSON.stringify(attributes);
@@ -444,7 +489,15 @@ export async function swedbankPayPayment(input: PaymentWorkflowInput): Promise<P
       ]);
     }
     setCurrentDetails(
-      currentDetails({ orderId: input.orderId, instrument, ledger, queue, needsAttention, attentionReasons }),
+      currentDetails({
+        orderId: input.orderId,
+        instrument,
+        ledger: l,
+        queue,
+        needsAttention,
+        attentionReasons,
+        ...(authorization && { authorization }),
+      }),
     );
   }
 
@@ -621,6 +674,17 @@ export async function swedbankPayPayment(input: PaymentWorkflowInput): Promise<P
     }
   }
 
+  /** An operation is done: its result answers the update and the reference, and it leaves the queue. */
+  function retire(op: OperationRecord, result: OperationResult): void {
+    op.status = 'done';
+    op.result = result;
+    if (op.reference !== undefined) references.set(referenceKey(op.kind, op.reference), result);
+    const index = queue.indexOf(op);
+    if (index >= 0) queue.splice(index, 1);
+    recent.push(op);
+    if (recent.length > RECENT_LIMIT) recent.splice(0, recent.length - RECENT_LIMIT);
+  }
+
   async function run(op: OperationRecord, l: Ledger): Promise<void> {
     op.status = 'running';
     refresh();
@@ -638,14 +702,9 @@ export async function swedbankPayPayment(input: PaymentWorkflowInput): Promise<P
         result = await runDeleteToken(op);
         break;
     }
-    op.status = 'done';
-    op.result = result;
     const broken = ledger ? checkInvariants(ledger) : [];
     if (broken.length > 0) flag(`ledger invariant broken after operation ${op.id}: ${broken.join('; ')}`);
-    if (op.reference !== undefined) references.set(referenceKey(op.kind, op.reference), result);
-    queue.shift();
-    recent.push(op);
-    if (recent.length > RECENT_LIMIT) recent.splice(0, recent.length - RECENT_LIMIT);
+    retire(op, result);
     // Final fulfilment: once the last shipment is captured, release whatever remains.
     if (op.kind === 'capture' && op.finalFulfilment && result.state === 'Completed' && ledger) {
       if (decideCancellation(ledger).ok) {
@@ -670,6 +729,222 @@ export async function swedbankPayPayment(input: PaymentWorkflowInput): Promise<P
       info.continueAsNewSuggested ||
       (policy.continueAsNewAfterEvents !== undefined && info.historyLength >= policy.continueAsNewAfterEvents)
     );
+  }
+
+  // ---- The authorization phase (awaitAuthorization): requests are held until it is decided ----
+
+  /** Reads the payment and its transactions; undefined (flagged) when it could not be read. */
+  async function readAuthorization(summary: string): Promise<AuthorizationSnapshot | undefined> {
+    try {
+      const snapshot = await activities.readAuthorization.executeWithOptions({ ...activityOptions, summary }, [
+        input.paymentId,
+      ]);
+      if (authorization) authorization.checks++;
+      return snapshot;
+    } catch (err) {
+      if (isCancellation(err)) throw err;
+      flag(`could not read the payment: ${failureOf(err).message}; still waiting for its authorization`);
+      return undefined;
+    }
+  }
+
+  /** Swedbank Pay authorized the payment: the ledger starts from its amount, and held requests run. */
+  function authorized(a: AuthorizationState, snapshot: AuthorizationSnapshot, amount: number): void {
+    const completed = snapshot.transactions.filter((t) => t.type === 'Authorization' && t.state === 'Completed');
+    const last = completed.at(-1);
+    const created = last ? Date.parse(last.created) : Number.NaN;
+    const at = Number.isNaN(created) ? now() : Math.min(created, now());
+    ledger = createLedger(snapshot.currency, amount);
+    a.phase = 'Authorized';
+    a.authorizedAmount = amount;
+    a.authorizedAt = new Date(at).toISOString();
+    if (last) {
+      a.transactionId = last.transactionId;
+      a.number = last.number;
+    }
+    expiresAt = expiryFrom(a.authorizedAt);
+    expiryActionAt = expiresAt - policy.expiryLeadTimeMs;
+    if (a.currency !== undefined && a.currency !== snapshot.currency) {
+      flag(`authorized in ${snapshot.currency}, not the announced ${a.currency}`);
+    } else if (a.announcedAmount !== undefined && a.announcedAmount !== amount) {
+      flag(
+        `authorized ${formatAmount(amount, snapshot.currency)}, not the announced ${formatAmount(a.announcedAmount, snapshot.currency)}`,
+      );
+    }
+    a.currency = snapshot.currency;
+    if (snapshot.transactions.some((t) => t.type !== 'Authorization' && t.state === 'Completed')) {
+      flag('the payment already had transactions when it was authorized');
+    }
+    const head = queue[0];
+    if (head?.kind === 'abort') {
+      // Swedbank Pay aborts only payments without a successful transaction: this one has its authorization.
+      retire(
+        head,
+        rejected(head, {
+          code: 'abort-not-allowed',
+          message: 'the payment was authorized before the abort could land; cancel it instead',
+        }),
+      );
+    }
+    for (const op of queue) if (op.status === 'held') op.status = 'queued';
+    refresh();
+  }
+
+  /**
+   * PATCH abort of a payment nobody has authorized. Anything but a confirmed Aborted (a refusal, the
+   * operation gone) may mean an authorization landed first: the caller looks again before deciding.
+   */
+  async function abortUnauthorized(reason: 'abandoned' | 'requested'): Promise<{ aborted: boolean; why?: string }> {
+    const head = queue[0];
+    if (reason === 'requested' && head) {
+      head.status = 'running';
+      refresh();
+    }
+    let outcome: { aborted: boolean; why?: string };
+    try {
+      const summary = reason === 'abandoned' ? 'abort abandoned payment' : 'abort unpaid payment';
+      const { state } = await activities.abortPayment.executeWithOptions({ ...activityOptions, summary }, [
+        input.paymentId,
+      ]);
+      outcome =
+        state === 'Aborted' ? { aborted: true } : { aborted: false, why: `the payment is ${state} after abort` };
+    } catch (err) {
+      if (isCancellation(err)) throw err;
+      outcome = { aborted: false, why: failureOf(err).message };
+    }
+    if (reason === 'requested' && head?.status === 'running') head.status = 'held';
+    return outcome;
+  }
+
+  /**
+   * Waits for the authorization: a callback is a hint, the GET is the truth, and a backing-off poll
+   * covers lost callbacks. Returns how the phase ended when the payment was never authorized.
+   */
+  async function authorizationPhase(a: AuthorizationState): Promise<AuthorizationEnd | undefined> {
+    const abandonAt = Date.parse(a.abandonAt);
+    let delay = policy.pollInitialMs;
+    let abortNotBefore = 0; // after a refused or impossible abort, wait a poll before the next try
+    let refusal: string | undefined; // why the last abort did not land
+    let blockedFlagged = false;
+    refresh();
+    for (;;) {
+      const seen = callbacksReceived;
+      const snapshot = await readAuthorization('check the authorization');
+      if (snapshot) {
+        const outcome = authorizationOutcome(snapshot);
+        if (outcome.kind === 'authorized') {
+          authorized(a, snapshot, outcome.amount);
+          return undefined;
+        }
+        if (outcome.kind === 'failed') return { kind: 'failed', reason: outcome.reason };
+        if (outcome.kind === 'aborted') {
+          if (queue[0]?.kind !== 'abort') flag('the payment was aborted at Swedbank Pay before it was authorized');
+          return { kind: 'aborted' };
+        }
+        a.currency ??= snapshot.currency;
+        if (a.failedAttempts !== outcome.failedAttempts) {
+          a.failedAttempts = outcome.failedAttempts;
+          refresh();
+        }
+        if (refusal !== undefined) {
+          // Still unpaid after a refused abort: not the race with an authorization, something else.
+          flag(`abort of the unpaid payment refused: ${refusal}; still watching`);
+          refusal = undefined;
+        }
+        const requested = queue[0]?.kind === 'abort';
+        if ((requested || now() >= abandonAt) && now() >= abortNotBefore) {
+          const decision = decideAbandonment(snapshot);
+          if (decision.ok) {
+            const result = await abortUnauthorized(requested ? 'requested' : 'abandoned');
+            if (result.aborted) {
+              // Look once more: an authorization taken despite the abort must not go unnoticed.
+              const after = await readAuthorization('check the aborted payment');
+              if (after?.transactions.some((t) => t.state === 'Completed')) {
+                flag('the payment was aborted with a completed transaction: check it at Swedbank Pay');
+              }
+              return requested ? { kind: 'aborted' } : { kind: 'abandoned' };
+            }
+            refusal = result.why;
+            abortNotBefore = now() + delay;
+            continue; // the race: an authorization may have landed just before the abort; read at once
+          }
+          abortNotBefore = now() + delay;
+          if (!blockedFlagged && now() - abandonAt > policy.pendingAttentionAfterMs) {
+            blockedFlagged = true;
+            flag(`the unpaid payment cannot be aborted: ${decision.rejection.message}; still watching`);
+          }
+        }
+      }
+      // Wait for a callback, an abort request, the abandonment time or the next poll.
+      const abortHead = queue[0]?.kind === 'abort';
+      const abortDue = Math.max(abortHead ? now() : abandonAt, abortNotBefore);
+      const wait = snapshot && abortDue > now() ? Math.min(delay, abortDue - now()) : delay;
+      const asked = now();
+      await condition(() => callbacksReceived > seen || (!abortHead && queue[0]?.kind === 'abort'), wait);
+      if (callbacksReceived > seen) {
+        // Callbacks are unsigned and may come in floods: space the GETs they trigger.
+        const spacing = Math.min(policy.pollInitialMs, MIN_GET_SPACING_MS) - (now() - asked);
+        if (spacing > 0) await sleep(spacing);
+      }
+      delay = Math.min(delay * 2, policy.pollMaxMs);
+    }
+  }
+
+  /** Never authorized: held requests are rejected (token deletions still run) and the lifecycle ends. */
+  async function endWithoutAuthorization(a: AuthorizationState, end: AuthorizationEnd): Promise<PaymentSummary> {
+    a.phase = end.kind === 'failed' ? 'AuthorizationFailed' : end.kind === 'abandoned' ? 'Abandoned' : 'Aborted';
+    a.failureReason =
+      end.kind === 'failed'
+        ? end.reason
+        : end.kind === 'abandoned'
+          ? `not authorized within ${duration(policy.abandonAfterMs)}; aborted`
+          : 'aborted before it was authorized';
+    closing = true;
+    const rejection = heldRejection(end);
+    for (const op of [...queue]) {
+      if (op.kind === 'delete-token') {
+        op.status = 'queued'; // a token deletion needs no authorization
+      } else if (op.kind === 'abort' && end.kind === 'aborted') {
+        retire(op, {
+          operationId: op.id,
+          kind: op.kind,
+          ...(op.reference !== undefined && { reference: op.reference }),
+          state: 'Completed',
+        });
+      } else {
+        retire(op, rejected(op, rejection));
+      }
+    }
+    if (policy.deleteTokenOnClose && input.paymentToken && !tokenDeleted && !closeTokenAttempted) {
+      closeTokenAttempted = true;
+      enqueue('delete-token', 'policy', { comment: 'Payment lifecycle closed' });
+    }
+    const l = shownLedger()!;
+    while (queue[0]) await run(queue[0], l);
+    refresh();
+    await condition(allHandlersFinished);
+    return summaryOf(l);
+  }
+
+  function summaryOf(l: Ledger): PaymentSummary {
+    return {
+      paymentId: input.paymentId,
+      orderId: input.orderId,
+      status: statusOf(l, authorization),
+      currency: l.currency,
+      authorized: l.authorized,
+      captured: l.captured,
+      cancelled: l.cancelled,
+      reversed: l.reversed,
+      transactions: l.entries.length,
+      tokenDeleted,
+      needsAttention,
+    };
+  }
+
+  if (authorization?.phase === 'AwaitingAuthorization') {
+    const end = await authorizationPhase(authorization);
+    if (end) return endWithoutAuthorization(authorization, end);
   }
 
   // ---- Start: learn the authorized amount if the starter did not give it ----
@@ -746,6 +1021,7 @@ export async function swedbankPayPayment(input: PaymentWorkflowInput): Promise<P
           expiryHandled,
           ...(settledAt !== undefined && { settledAt: new Date(settledAt).toISOString() }),
           callbacksReceived,
+          ...(authorization && { authorization }),
         };
         await continueAsNew<typeof swedbankPayPayment>({ ...input, carried: carry });
       }
@@ -759,17 +1035,5 @@ export async function swedbankPayPayment(input: PaymentWorkflowInput): Promise<P
     await condition(() => queue.length > 0 || callbacksReceived !== before || continueAsNewDue(), wait);
   }
 
-  return {
-    paymentId: input.paymentId,
-    orderId: input.orderId,
-    status: paymentStatus(ledger),
-    currency: ledger.currency,
-    authorized: ledger.authorized,
-    captured: ledger.captured,
-    cancelled: ledger.cancelled,
-    reversed: ledger.reversed,
-    transactions: ledger.entries.length,
-    tokenDeleted,
-    needsAttention,
-  };
+  return summaryOf(ledger);
 }

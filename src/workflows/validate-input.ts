@@ -16,6 +16,7 @@ const DURATION_FIELDS = [
   'pendingAttentionAfterMs',
   'activityTimeoutMs',
   'continueAsNewAfterEvents',
+  'abandonAfterMs',
 ] as const;
 
 /** What is wrong with the input; empty when it is fine. */
@@ -36,14 +37,24 @@ export function inputProblems(input: PaymentWorkflowInput): string[] {
   if (input?.authorizedAmount !== undefined && !isPositiveMinorUnits(input.authorizedAmount)) {
     problems.push('authorizedAmount must be a positive integer in minor units');
   }
-  const token = input?.paymentToken;
-  if (token !== undefined) {
-    if (typeof token.token !== 'string' || !/^[A-Za-z0-9-]{1,64}$/.test(token.token)) {
+  if (input?.awaitAuthorization !== undefined && typeof input.awaitAuthorization !== 'boolean') {
+    problems.push('awaitAuthorization must be true or false');
+  }
+  const token = input?.paymentToken as unknown;
+  if (token !== undefined && (typeof token !== 'object' || token === null)) {
+    // JSON clients in other languages may send null for an absent field: say so, don't crash.
+    problems.push('paymentToken must be an object {token, type} (or left out)');
+  } else if (token !== undefined) {
+    const given = token as { token?: unknown; type?: unknown };
+    if (typeof given.token !== 'string' || !/^[A-Za-z0-9-]{1,64}$/.test(given.token)) {
       problems.push('paymentToken.token must be 1 to 64 letters, digits or -');
     }
-    if (token.type !== 'PaymentToken' && token.type !== 'RecurrenceToken') {
+    if (given.type !== 'PaymentToken' && given.type !== 'RecurrenceToken') {
       problems.push('paymentToken.type must be PaymentToken or RecurrenceToken');
     }
+  }
+  if (input?.policy?.deleteTokenOnClose !== undefined && typeof input.policy.deleteTokenOnClose !== 'boolean') {
+    problems.push('policy.deleteTokenOnClose must be true or false');
   }
   const policy = input?.policy ?? {};
   for (const field of DURATION_FIELDS) {

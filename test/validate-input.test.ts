@@ -1,0 +1,31 @@
+// The payment workflow's input check, as JSON from any client language may send it.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { PaymentWorkflowInput } from '../src/workflows/input.js';
+import { inputProblems } from '../src/workflows/validate-input.js';
+
+const valid = { paymentId: '/psp/creditcard/payments/5adc265f-f87f-4313-577e-08d3dca1a26c', orderId: '1001' };
+
+describe('payment workflow input check', () => {
+  it('accepts a minimal input', () => {
+    assert.deepEqual(inputProblems(valid), []);
+  });
+
+  it('reports a null payment token (as Java or Go serializers send it) instead of throwing', () => {
+    const problems = inputProblems({ ...valid, paymentToken: null } as unknown as PaymentWorkflowInput);
+    assert.deepEqual(problems, ['paymentToken must be an object {token, type} (or left out)']);
+  });
+
+  it('checks the token and the close policy types', () => {
+    const input = {
+      ...valid,
+      paymentToken: { token: 'has spaces', type: 'CardToken' },
+      policy: { deleteTokenOnClose: 'yes' },
+    } as unknown as PaymentWorkflowInput;
+    assert.deepEqual(inputProblems(input), [
+      'paymentToken.token must be 1 to 64 letters, digits or -',
+      'paymentToken.type must be PaymentToken or RecurrenceToken',
+      'policy.deleteTokenOnClose must be true or false',
+    ]);
+  });
+});
