@@ -149,7 +149,11 @@ describe('worker configuration', () => {
 describe('worker shutdown', () => {
   const fx = usePaymentFixture(temporal);
 
-  it('SIGTERM lets the in-flight capture finish, then exits 0; the capture is not sent twice', async () => {
+  /**
+   * A worker process with the given grace time gets SIGTERM while its capture waits 3 s for Swedbank
+   * Pay; a second worker then finishes the payment. Returns the capture activity's attempt numbers.
+   */
+  async function sigtermDuringCapture(graceMs: string): Promise<{ attempts: (number | null | undefined)[] }> {
     const taskQueue = uniqueTaskQueue('sigterm');
     const run = runWorker({
       TEMPORAL_ADDRESS: fx.env.address,
@@ -157,7 +161,7 @@ describe('worker shutdown', () => {
       TEMPORAL_TASK_QUEUE: taskQueue,
       SWEDBANK_PAY_BASE_URL: fx.emulator.baseUrl,
       SWEDBANK_PAY_TOKEN: TEST_TOKEN,
-      WORKER_SHUTDOWN_GRACE_MS: '20000',
+      WORKER_SHUTDOWN_GRACE_MS: graceMs,
     });
     await within(
       (async () => {
@@ -171,7 +175,6 @@ describe('worker shutdown', () => {
     );
     assert.match(run.output(), new RegExp(`task queue ${taskQueue}`));
     const { handle, paymentId } = await startPayment(fx, { amount: 50_000, taskQueue });
-    // Swedbank Pay takes 3 s to answer the capture: the signal arrives while it is in flight.
     await fx.admin.setFaults([{ operation: 'capture', fault: { kind: 'latency', ms: 3_000 }, times: 1 }]);
     const result = handle.executeUpdate(captureUpdate, {
       args: [{ amount: 20_000, vatAmount: 4_000, reference: 'S1' }],
@@ -182,7 +185,7 @@ describe('worker shutdown', () => {
     assert.match(run.output(), /SIGTERM: stopping/);
     assert.match(run.output(), /worker stopped/);
     assert.doesNotMatch(run.output(), /canary/);
-    // A new worker picks the payment up; the capture finished in the first one's grace time.
+    // A new worker picks the payment up and finishes whatever the first one left.
     const next = await startWorker(fx.env, {
       taskQueue,
       swedbankPay: { baseUrl: fx.emulator.baseUrl, token: TEST_TOKEN },
@@ -192,14 +195,23 @@ describe('worker shutdown', () => {
     } finally {
       await next.stop();
     }
-    const history = await handle.fetchHistory();
-    const started = (history.events ?? []).filter((e) => e.activityTaskStartedEventAttributes);
-    assert.deepEqual(
-      started.map((e) => e.activityTaskStartedEventAttributes?.attempt),
-      [1],
-      'one attempt: the activity was not cut off and retried',
-    );
     const captures = (await fx.admin.payment(paymentId)).transactions.filter((t) => t.type === 'Capture');
-    assert.equal(captures.length, 1);
+    assert.equal(captures.length, 1, 'exactly one capture at Swedbank Pay');
+    const history = await handle.fetchHistory();
+    return {
+      attempts: (history.events ?? [])
+        .filter((e) => e.activityTaskStartedEventAttributes)
+        .map((e) => e.activityTaskStartedEventAttributes?.attempt),
+    };
+  }
+
+  it('SIGTERM lets the in-flight capture finish within the grace time, then exits 0', async () => {
+    const { attempts } = await sigtermDuringCapture('20000');
+    assert.deepEqual(attempts, [1], 'one attempt: the capture was not cut off');
+  });
+
+  it('with no grace time the capture is cut off, retried by the next worker, and still sent once', async () => {
+    const { attempts } = await sigtermDuringCapture('0');
+    assert.deepEqual(attempts, [2], 'the second attempt finished it');
   });
 });

@@ -105,13 +105,17 @@ function send(client: SwedbankPayClient, input: CreateTransactionInput): Promise
 /** How many attempts a "payeeReference already used" that the lists do not show yet is given to appear. */
 const LISTING_LAG_ATTEMPTS = 5;
 
-export function createPaymentActivities(client: SwedbankPayClient) {
+export function createPaymentActivities(base: SwedbankPayClient) {
+  // Each request follows the running activity's cancellation (worker shutdown, timeout), so a
+  // draining worker stops waiting; the retry looks the transaction up by payeeReference first.
+  const api = () => base.withCancellation(Context.current().cancellationSignal);
+
   /**
    * The transaction an earlier attempt created, if any. One with this payeeReference but another
    * amount is not ours (a reference reused by another workflow): a conflict, never a success.
    */
   async function find(input: CreateTransactionInput): Promise<TransactionSnapshot | undefined> {
-    const found = await client.findTransaction(input.paymentId, input.kind, input.payeeReference);
+    const found = await api().findTransaction(input.paymentId, input.kind, input.payeeReference);
     if (!found) return undefined;
     if (input.amount !== undefined && found.transaction.amount !== input.amount) {
       throw ApplicationFailure.nonRetryable(
@@ -139,11 +143,11 @@ export function createPaymentActivities(client: SwedbankPayClient) {
         if (attempt > 1) {
           const earlier = await find(input);
           if (earlier) return earlier;
-          const { payment } = await client.getPayment(input.paymentId);
+          const { payment } = await api().getPayment(input.paymentId);
           if (payment.state === 'Pending')
             throw outcomeUnknown('the payment is Pending: an earlier attempt may still land');
         }
-        return snapshot((await send(client, input)).transaction);
+        return snapshot((await send(api(), input)).transaction);
       } catch (err) {
         if (err instanceof ApplicationFailure) throw err;
         if (err instanceof PayeeReferenceAlreadyUsedError) {
@@ -168,7 +172,7 @@ export function createPaymentActivities(client: SwedbankPayClient) {
     /** GET one transaction: the truth after a callback or a poll. */
     async getTransaction(transactionId: string): Promise<TransactionSnapshot> {
       try {
-        return snapshot(await client.getTransaction(transactionId));
+        return snapshot(await api().getTransaction(transactionId));
       } catch (err) {
         throw toActivityFailure(err);
       }
@@ -176,7 +180,7 @@ export function createPaymentActivities(client: SwedbankPayClient) {
 
     async getPayment(paymentId: string): Promise<PaymentSnapshot> {
       try {
-        const { payment } = await client.getPayment(paymentId);
+        const { payment } = await api().getPayment(paymentId);
         return {
           state: payment.state,
           currency: payment.currency,
@@ -192,7 +196,7 @@ export function createPaymentActivities(client: SwedbankPayClient) {
     /** The payment and its transactions: whether (and for how much) it is authorized. */
     async readAuthorization(paymentId: string): Promise<AuthorizationSnapshot> {
       try {
-        const { payment, operations, transactions } = await client.getPaymentWithTransactions(paymentId);
+        const { payment, operations, transactions } = await api().getPaymentWithTransactions(paymentId);
         return {
           paymentState: payment.state,
           currency: payment.currency,
@@ -221,10 +225,10 @@ export function createPaymentActivities(client: SwedbankPayClient) {
       const attempt = Context.current().info.attempt;
       try {
         if (attempt > 1) {
-          const { payment } = await client.getPayment(paymentId);
+          const { payment } = await api().getPayment(paymentId);
           if (payment.state === 'Aborted') return { state: 'Aborted' };
         }
-        const { payment } = await client.abort(paymentId);
+        const { payment } = await api().abort(paymentId);
         return { state: payment.state };
       } catch (err) {
         if (err instanceof OperationNotAvailableError && err.paymentState === 'Aborted') return { state: 'Aborted' };
@@ -238,7 +242,7 @@ export function createPaymentActivities(client: SwedbankPayClient) {
       comment: string;
     }): Promise<{ isDeleted: boolean }> {
       try {
-        const data = await client.deleteToken(input);
+        const data = await api().deleteToken(input);
         return { isDeleted: data.isDeleted };
       } catch (err) {
         throw toActivityFailure(err);

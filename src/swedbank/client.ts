@@ -79,15 +79,33 @@ export class SwedbankPayClient {
   readonly #token: string;
   readonly #agent: HttpAgent | HttpsAgent;
   readonly #userAgent: string;
+  readonly #options: SwedbankPayClientOptions;
+  readonly #cancellation: AbortSignal | undefined;
 
-  constructor(options: SwedbankPayClientOptions) {
+  constructor(
+    options: SwedbankPayClientOptions,
+    shared?: { agent: HttpAgent | HttpsAgent; cancellation: AbortSignal },
+  ) {
     if (!options.token) throw new TypeError('SwedbankPayClient needs a bearer token');
     const base = new URL(options.baseUrl ?? ENVIRONMENTS.test);
     this.baseUrl = base.origin;
     this.#token = options.token;
+    this.#options = options;
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.#userAgent = options.userAgent ?? 'swedbank-pay-temporal';
-    this.#agent = base.protocol === 'https:' ? new HttpsAgent({ keepAlive: true }) : new HttpAgent({ keepAlive: true });
+    this.#agent =
+      shared?.agent ??
+      (base.protocol === 'https:' ? new HttpsAgent({ keepAlive: true }) : new HttpAgent({ keepAlive: true }));
+    this.#cancellation = shared?.cancellation;
+  }
+
+  /**
+   * The same client (same connections), whose requests also stop when `signal` aborts: an activity
+   * passes its cancellation signal, so a worker shutting down does not wait out a slow request. A
+   * request stopped this way has an unknown outcome, like a timeout.
+   */
+  withCancellation(signal: AbortSignal): SwedbankPayClient {
+    return new SwedbankPayClient(this.#options, { agent: this.#agent, cancellation: signal });
   }
 
   /** GET the payment resource with its current operations. */
@@ -229,6 +247,9 @@ export class SwedbankPayClient {
     const context: RequestContext = { method, path: shownPath ?? url.pathname };
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), this.timeoutMs);
+    const cancel = () => controller.abort();
+    if (this.#cancellation?.aborted) controller.abort();
+    this.#cancellation?.addEventListener('abort', cancel, { once: true });
     let response: Response;
     let text: string;
     try {
@@ -249,6 +270,7 @@ export class SwedbankPayClient {
       throw this.#transportError(err, context, controller.signal.aborted, url.href);
     } finally {
       clearTimeout(timer);
+      this.#cancellation?.removeEventListener('abort', cancel);
     }
     const json = parseJson(text);
     if (response.status >= 400) throw this.#problemError(response, json, context);
@@ -278,6 +300,8 @@ export class SwedbankPayClient {
   #transportError(err: unknown, context: RequestContext, timedOut: boolean, href: string): TransportError {
     // A GET changes nothing. A POST/PATCH may have been committed, unless the connection was refused.
     const mayHaveChanged = context.method !== 'GET';
+    if (timedOut && this.#cancellation?.aborted)
+      return new TransportError('timeout', context, mayHaveChanged, 'cancelled before an answer came');
     if (timedOut)
       return new TransportError('timeout', context, mayHaveChanged, `no answer within ${this.timeoutMs} ms`);
     const code = (err as { code?: string }).code;
