@@ -155,6 +155,12 @@ describe('ledger: abort', () => {
     assert.equal(rejected(decideAbort(complete(createLedger('SEK', 1000), 'cancellation', 1000))), 'abort-not-allowed');
   });
 
+  it("is refused once the payer's authorization was seen completing (it is a successful transaction)", () => {
+    const l: Ledger = { ...createLedger('SEK', 1000), authorizedByPayer: true };
+    assert.equal(rejected(decideAbort(l)), 'abort-not-allowed');
+    assert.equal(decideCancellation(l).ok, true, 'cancelling is the way out');
+  });
+
   it('closes the payment: nothing to capture, cancel or abort afterwards', () => {
     const l = markAborted(createLedger('SEK', 1000));
     assert.equal(rejected(decideCapture(l, 1, 0)), 'payment-aborted');

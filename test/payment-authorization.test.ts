@@ -3,11 +3,13 @@
 // emulator over HTTP.
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
-import type { WorkflowHandle } from '@temporalio/client';
+import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
 import { paymentStartOptions } from '../src/client/start-options.js';
 import { PAYMENT_STATE } from '../src/search-attributes.js';
 import type { PaymentPolicy, PaymentWorkflowInput } from '../src/workflows/input.js';
 import {
+  abortSignal,
   abortUpdate,
   cancelSignal,
   cancelUpdate,
@@ -176,10 +178,14 @@ describe('awaiting the authorization', () => {
     await waitForState(handle, (s) => s.authorization!.checks === 1);
     const shipment = handle.executeUpdate(captureUpdate, { args: [{ amount: 30_000, vatAmount: 0, reference: 'S1' }] });
     await waitForState(handle, (s) => s.queue.length === 1);
+    const authorizedAt = Date.now();
     await fx.admin.authorizePayment(paymentId);
     completed(await shipment, 30_000);
     const s = await state(handle);
-    assert.ok(s.callbacksReceived >= 1, 'woken by the callback, not by the two-minute poll');
+    assert.ok(s.callbacksReceived >= 1);
+    // The next poll is two minutes away: only the callback can have made the second read this soon.
+    assert.ok(Date.now() - authorizedAt < 30_000, 'woken by the callback, not by the poll');
+    assert.equal(s.authorization!.checks, 2, 'one read at start, one after the callback');
     assert.equal(s.ledger.authorized, 100_000);
     assert.equal(s.needsAttention, false, 'authorized as announced: nothing to look at');
     await handle.terminate('test done');
@@ -218,6 +224,48 @@ describe('awaiting the authorization', () => {
     assert.match(await currentDetails(handle), /declined attempts: 1/);
     await fx.admin.authorizePayment(paymentId);
     completed(await shipment, 40_000);
+    await handle.terminate('test done');
+  });
+
+  it('an abort is accepted only alone: behind a held request it is refused, as update and as signal', async () => {
+    const { handle } = await startUnpaid();
+    await handle.signal(captureSignal, { amount: 10_000, vatAmount: 0, reference: 'S1' });
+    await waitForState(handle, (s) => s.queue.length === 1);
+    await assert.rejects(
+      handle.executeUpdate(abortUpdate, { args: [{ reference: 'A1' }] }),
+      (err: unknown) =>
+        err instanceof WorkflowUpdateFailedError &&
+        err.cause instanceof ApplicationFailure &&
+        err.cause.type === 'abort-not-allowed',
+    );
+    await handle.signal(abortSignal, { reference: 'A2' });
+    const s = await waitForState(handle, (st) => st.rejectedSignals.some((r) => r.reference === 'A2'));
+    assert.deepEqual(
+      s.rejectedSignals.filter((r) => r.reference === 'A2').map((r) => r.code),
+      ['abort-not-allowed'],
+    );
+    assert.deepEqual(
+      s.queue.map((op) => [op.kind, op.reference]),
+      [['capture', 'S1']],
+      'the shipment is still held; no abort behind it',
+    );
+    await handle.terminate('test done');
+  });
+
+  it('once the payer has authorized, an abort is refused (cancel instead) and nothing is sent', async () => {
+    const { handle, paymentId } = await startUnpaid();
+    await fx.admin.authorizePayment(paymentId);
+    await waitForState(handle, (s) => s.authorization!.phase === 'Authorized');
+    await assert.rejects(
+      handle.executeUpdate(abortUpdate, { args: [{ reference: 'A1' }] }),
+      (err: unknown) =>
+        err instanceof WorkflowUpdateFailedError &&
+        err.cause instanceof ApplicationFailure &&
+        err.cause.type === 'abort-not-allowed',
+    );
+    const s = await state(handle);
+    assert.equal(s.needsAttention, false);
+    assert.equal((await fx.admin.payment(paymentId)).state, 'Ready', 'no abort reached Swedbank Pay');
     await handle.terminate('test done');
   });
 });

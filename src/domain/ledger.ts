@@ -38,6 +38,11 @@ export interface Ledger {
   cancelled: number;
   reversed: number;
   aborted: boolean;
+  /**
+   * The payer's authorization was seen completing (the lifecycle started before it). Swedbank Pay
+   * counts it as a successful transaction, so the payment can no longer be aborted, only cancelled.
+   */
+  authorizedByPayer?: boolean;
   entries: LedgerEntry[];
 }
 
@@ -162,6 +167,9 @@ export function decideReversal(ledger: Ledger, amount: unknown, vatAmount: unkno
 
 export function decideAbort(ledger: Ledger): Decision<null> {
   if (ledger.aborted) return reject('payment-aborted', 'the payment is already aborted');
+  if (ledger.authorizedByPayer) {
+    return reject('abort-not-allowed', 'the payer has authorized the payment: cancel it instead of aborting');
+  }
   if (hasSuccessfulTransaction(ledger)) {
     return reject(
       'abort-not-allowed',

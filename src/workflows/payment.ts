@@ -270,12 +270,23 @@ export async function swedbankPayPayment(input: PaymentWorkflowInput): Promise<P
     return queued;
   }
 
+  /**
+   * Everything waiting for the authorization, token deletions and a running abort included: an abort
+   * is accepted only with nothing else held, so it is always first and is acted on at once.
+   */
+  function heldForAdmission(): QueuedOperation[] {
+    return queue
+      .filter((op) => op.status !== 'done')
+      // Only "is it an abort" and "how many" matter here; a token deletion counts as a held request.
+      .map((op) => ({ kind: op.kind === 'delete-token' ? 'cancellation' : op.kind }));
+  }
+
   /** Ledger admission behind the queue; undefined while the ledger is still being read at start. */
   function admit(kind: TransactionKind | 'abort', amount?: number, vatAmount?: number): RequestRejection | undefined {
     if (closing) return CLOSED;
     if (awaitingAuthorization()) {
       // Amounts wait for the authorized amount; the announced one decides nothing.
-      const held = decideHeldAdmission(queuedForAdmission(), { kind, amount, vatAmount });
+      const held = decideHeldAdmission(heldForAdmission(), { kind, amount, vatAmount });
       return held.ok ? undefined : held.rejection;
     }
     if (!ledger) return undefined;
@@ -365,7 +376,7 @@ export async function swedbankPayPayment(input: PaymentWorkflowInput): Promise<P
     signal: SignalDefinition<[A]>,
     kind: OperationKind,
     check: (raw: unknown) => Checked<R>,
-    admission?: () => RequestRejection | undefined,
+    admission?: (request: R) => RequestRejection | undefined,
   ): void {
     setHandler(signal, (raw: unknown) => {
       const reference = typeof raw === 'object' && raw !== null ? (raw as Request).reference : undefined;
@@ -374,7 +385,7 @@ export async function swedbankPayPayment(input: PaymentWorkflowInput): Promise<P
       if (!checked.ok) return rejectSignal(signal.name, checked.rejection, ref);
       const seen = seenBefore(kind, checked.value);
       if (seen === true) return; // a redelivered event: performed once
-      const rejection = seen || (closing ? CLOSED : admission?.());
+      const rejection = seen || (closing ? CLOSED : admission?.(checked.value));
       if (rejection) return rejectSignal(signal.name, rejection, ref);
       enqueue(kind, 'signal', checked.value);
     });
@@ -414,10 +425,24 @@ export async function swedbankPayPayment(input: PaymentWorkflowInput): Promise<P
   );
   onUpdate(deleteTokenUpdate, 'delete-token', (raw) => checkDeleteTokenRequest(raw, false), tokenAdmission);
 
-  onSignal(captureSignal, 'capture', (raw) => checkCaptureRequest(raw, instrument, true));
-  onSignal(cancelSignal, 'cancellation', (raw) => checkCancelRequest(raw, true));
-  onSignal(reverseSignal, 'reversal', (raw) => checkReversalRequest(raw, true));
-  onSignal(abortSignal, 'abort', (raw) => checkAbortRequest(raw, true));
+  // Signals are judged at their turn, except while the authorization is awaited: then the held
+  // rules (nothing behind an abort, an abort only alone) apply on arrival, as for updates.
+  const heldSignalAdmission =
+    (kind: TransactionKind | 'abort') =>
+    (request: object): RequestRejection | undefined => {
+      if (!awaitingAuthorization()) return undefined;
+      const { amount, vatAmount } = request as { amount?: number; vatAmount?: number };
+      return admit(kind, amount, vatAmount);
+    };
+  onSignal(
+    captureSignal,
+    'capture',
+    (raw) => checkCaptureRequest(raw, instrument, true),
+    heldSignalAdmission('capture'),
+  );
+  onSignal(cancelSignal, 'cancellation', (raw) => checkCancelRequest(raw, true), heldSignalAdmission('cancellation'));
+  onSignal(reverseSignal, 'reversal', (raw) => checkReversalRequest(raw, true), heldSignalAdmission('reversal'));
+  onSignal(abortSignal, 'abort', (raw) => checkAbortRequest(raw, true), heldSignalAdmission('abort'));
   onSignal(deleteTokenSignal, 'delete-token', (raw) => checkDeleteTokenRequest(raw, true), tokenAdmission);
 
   setHandler(callbackSignal, (raw) => {
@@ -754,7 +779,7 @@ export async function swedbankPayPayment(input: PaymentWorkflowInput): Promise<P
     const last = completed.at(-1);
     const created = last ? Date.parse(last.created) : Number.NaN;
     const at = Number.isNaN(created) ? now() : Math.min(created, now());
-    ledger = createLedger(snapshot.currency, amount);
+    ledger = { ...createLedger(snapshot.currency, amount), authorizedByPayer: true };
     a.phase = 'Authorized';
     a.authorizedAmount = amount;
     a.authorizedAt = new Date(at).toISOString();
@@ -862,7 +887,8 @@ export async function swedbankPayPayment(input: PaymentWorkflowInput): Promise<P
               if (after?.transactions.some((t) => t.state === 'Completed')) {
                 flag('the payment was aborted with a completed transaction: check it at Swedbank Pay');
               }
-              return requested ? { kind: 'aborted' } : { kind: 'abandoned' };
+              // An abort the OMS asked for meanwhile was carried out too: it is answered Completed.
+              return requested || queue.some((op) => op.kind === 'abort') ? { kind: 'aborted' } : { kind: 'abandoned' };
             }
             refusal = result.why;
             abortNotBefore = now() + delay;
