@@ -275,10 +275,12 @@ export async function swedbankPayPayment(input: PaymentWorkflowInput): Promise<P
    * is accepted only with nothing else held, so it is always first and is acted on at once.
    */
   function heldForAdmission(): QueuedOperation[] {
-    return queue
-      .filter((op) => op.status !== 'done')
-      // Only "is it an abort" and "how many" matter here; a token deletion counts as a held request.
-      .map((op) => ({ kind: op.kind === 'delete-token' ? 'cancellation' : op.kind }));
+    return (
+      queue
+        .filter((op) => op.status !== 'done')
+        // Only "is it an abort" and "how many" matter here; a token deletion counts as a held request.
+        .map((op) => ({ kind: op.kind === 'delete-token' ? 'cancellation' : op.kind }))
+    );
   }
 
   /** Ledger admission behind the queue; undefined while the ledger is still being read at start. */
