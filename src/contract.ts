@@ -23,6 +23,7 @@ export function paymentWorkflowId(paymentId: string): string {
 
 /** The payment id a payment workflow id stands for; undefined for other workflow ids. */
 export function paymentIdOfWorkflowId(workflowId: string): string | undefined {
-  const match = /^swedbank-pay-(creditcard|invoice)-([A-Za-z0-9-]{1,64})$/.exec(workflowId);
-  return match ? `/psp/${match[1]}/payments/${match[2]}` : undefined;
+  const match = /^swedbank-pay-(creditcard|invoice)-(.+)$/.exec(workflowId);
+  const paymentId = match ? `/psp/${match[1]}/payments/${match[2]}` : undefined;
+  return parsePaymentId(paymentId) ? paymentId : undefined;
 }

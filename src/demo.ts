@@ -8,7 +8,8 @@ import { formatAmount } from './domain/amount.js';
 import type { EmulatorAdmin } from './emulator/admin-client.js';
 import type { PaymentsClient } from './client/payments-client.js';
 import { paymentWorkflowId } from './contract.js';
-import type { OperationResult, PaymentWorkflowState } from './workflows/messages.js';
+import type { PaymentWorkflowState } from './workflows/messages.js';
+import { describeResult } from './workflows/payment-view.js';
 import type { PaymentWorkflowInput } from './workflows/input.js';
 
 export interface DemoOptions {
@@ -19,12 +20,6 @@ export interface DemoOptions {
   webUiUrl: string;
   namespace: string;
   log: (line: string) => void;
-}
-
-function describe(result: OperationResult): string {
-  const amount = result.amount !== undefined ? ` ${formatAmount(result.amount, 'SEK')}` : '';
-  const reference = result.payeeReference ? ` (payeeReference ${result.payeeReference})` : '';
-  return `${result.kind}${amount}: ${result.state}${reference}${result.failureReason ? `: ${result.failureReason}` : ''}`;
 }
 
 /** Polls the payment's state (bounded) until `done` holds: for steps that run on their own. */
@@ -85,17 +80,17 @@ async function cardOrder(options: DemoOptions): Promise<void> {
   log(`card payment authorized: 1000.00 SEK (${id})`);
   log(`Web UI: ${webUiLink(options, id)}`);
   log(
-    `shipment 1 -> ${describe(await payments.capture(id, { amount: 40_000, vatAmount: 8_000, reference: `${input.orderId}-S1` }))}`,
+    `shipment 1 -> ${describeResult(await payments.capture(id, { amount: 40_000, vatAmount: 8_000, reference: `${input.orderId}-S1` }))}`,
   );
   // The OMS's fulfilment event, fire and forget: its reference makes a redelivery harmless.
   await payments.captureRequested(id, { amount: 35_000, vatAmount: 7_000, reference: `${input.orderId}-S2` });
   await until(payments, id, (s) => s.ledger.captured === 75_000);
   log('shipment 2 (event) -> capture 350.00 SEK: Completed');
-  log(`order closed -> ${describe(await payments.cancel(id, { reference: `${input.orderId}-closed` }))}`);
+  log(`order closed -> ${describeResult(await payments.cancel(id, { reference: `${input.orderId}-closed` }))}`);
   log(
-    `return -> ${describe(await payments.reverse(id, { amount: 40_000, vatAmount: 8_000, reference: `${input.orderId}-R1` }))}`,
+    `return -> ${describeResult(await payments.reverse(id, { amount: 40_000, vatAmount: 8_000, reference: `${input.orderId}-R1` }))}`,
   );
-  log(`delete the card token -> ${describe(await payments.deleteToken(id, { comment: 'demo order finished' }))}`);
+  log(`delete the card token -> ${describeResult(await payments.deleteToken(id, { comment: 'demo order finished' }))}`);
   log(ledgerLine(await payments.state(id)));
 }
 
@@ -114,7 +109,7 @@ async function invoiceOrder(options: DemoOptions): Promise<void> {
     itemDescriptions: [{ amount: 50_000, description: 'Two shirts' }],
     vatSummary: [{ amount: 50_000, vatPercent: 2500, vatAmount: 10_000 }],
   });
-  log(`whole order shipped -> ${describe(shipment)}`);
+  log(`whole order shipped -> ${describeResult(shipment)}`);
   log(ledgerLine(await payments.state(id)));
 }
 

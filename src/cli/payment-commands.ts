@@ -4,8 +4,10 @@
  */
 import { PaymentsClient } from '../client/payments-client.js';
 import { paymentIdOfWorkflowId } from '../contract.js';
+import { parsePaymentId } from '../swedbank/resources.js';
 import { formatAmount } from '../domain/amount.js';
 import type { OperationResult, PaymentWorkflowState } from '../workflows/messages.js';
+import { describeResult } from '../workflows/payment-view.js';
 import { minorUnitsOption, stringOption, UsageError, type Command, type Options, type Parsed } from './command.js';
 
 const CONNECTION_HELP = `Temporal connection (envconfig): TEMPORAL_ADDRESS (default localhost:7233), TEMPORAL_NAMESPACE,
@@ -20,7 +22,7 @@ export function paymentIdArgument(args: Parsed): string {
     throw new UsageError('the payment is required: its Swedbank Pay id (/psp/creditcard/payments/…) or workflow id');
   const fromWorkflowId = paymentIdOfWorkflowId(given);
   if (fromWorkflowId) return fromWorkflowId;
-  if (/^\/psp\/(creditcard|invoice)\/payments\/[A-Za-z0-9-]{1,64}$/.test(given)) return given;
+  if (parsePaymentId(given)) return given;
   throw new UsageError(`not a payment id or payment workflow id: ${given}`);
 }
 
@@ -31,16 +33,6 @@ export async function withPayments<T>(run: (payments: PaymentsClient) => Promise
   } finally {
     await payments.close();
   }
-}
-
-export function describeResult(result: OperationResult, currency = 'SEK'): string {
-  const amount = result.amount !== undefined ? ` ${formatAmount(result.amount, currency)}` : '';
-  const details = [
-    result.payeeReference && `payeeReference ${result.payeeReference}`,
-    result.number && `number ${result.number}`,
-    result.failureReason && `reason: ${result.failureReason}`,
-  ].filter(Boolean);
-  return `${result.kind}${amount}: ${result.state}${details.length ? ` (${details.join(', ')})` : ''}`;
 }
 
 export function describeState(s: PaymentWorkflowState): string {

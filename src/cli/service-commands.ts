@@ -55,11 +55,11 @@ Environment:
   SWEDBANK_PAY_CALLBACK_TRUST_PROXY  reverse proxies in front whose X-Forwarded-For is trusted (default 0)
 `,
   async run() {
-    const [config] = readAll(
+    const [config, settings] = readAll(
       () => callbackReceiverConfigFromEnv(),
       () => temporalSettingsFromEnv(),
     );
-    const temporal = await connectClient();
+    const temporal = await connectClient(settings);
     try {
       const server = await startCallbackServer({
         client: temporal.client,

@@ -18,7 +18,7 @@ import {
 import type { SignalDefinition, UpdateDefinition } from '@temporalio/common';
 import { PAYMENT_WORKFLOW_TYPE, paymentIdOfWorkflowId, paymentWorkflowId, TASK_QUEUE } from '../contract.js';
 import { connectClient } from '../config/connect.js';
-import type { Environment } from '../config/temporal.js';
+import { temporalSettingsFromEnv, type Environment } from '../config/temporal.js';
 import {
   CAPTURED_AMOUNT,
   INSTRUMENT,
@@ -123,9 +123,6 @@ function toListEntry(info: WorkflowExecutionInfo): PaymentListEntry {
   };
 }
 
-const isClosedWorkflowError = (err: unknown): boolean =>
-  err instanceof Error && /workflow execution (is )?already completed/i.test(err.message);
-
 export class PaymentsClient {
   readonly client: Client;
   readonly taskQueue: string;
@@ -142,7 +139,7 @@ export class PaymentsClient {
    * TEMPORAL_API_KEY, TEMPORAL_TLS*, TEMPORAL_PROFILE, TEMPORAL_TASK_QUEUE). Call `close()` when done.
    */
   static async connect(env: Environment = process.env): Promise<PaymentsClient> {
-    const connected = await connectClient(env);
+    const connected = await connectClient(temporalSettingsFromEnv(env));
     return new PaymentsClient({ client: connected.client, taskQueue: connected.settings.taskQueue }, () =>
       connected.close(),
     );
@@ -228,7 +225,7 @@ export class PaymentsClient {
     try {
       return await this.handle(paymentId).query(stateQuery);
     } catch (err) {
-      throw this.#translate(paymentId, err);
+      throw await this.#translate(paymentId, err);
     }
   }
 
@@ -256,7 +253,7 @@ export class PaymentsClient {
         });
       }
     } catch (err) {
-      throw this.#translate(paymentId, err);
+      throw await this.#translate(paymentId, err);
     }
   }
 
@@ -274,22 +271,28 @@ export class PaymentsClient {
       });
       return await this.client.workflow.executeUpdateWithStart(update, { args: [request], startWorkflowOperation });
     } catch (err) {
-      throw this.#translate(paymentId, err);
+      throw await this.#translate(paymentId, err);
     }
   }
 
   /** Temporal's errors in the OMS's terms; anything else (connection trouble) passes through. */
-  #translate(paymentId: string, err: unknown): unknown {
+  async #translate(paymentId: string, err: unknown): Promise<unknown> {
     if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
       return new PaymentRequestRejectedError(paymentId, err.cause.type ?? 'rejected', err.cause.message, {
         cause: err,
       });
     }
-    // The server reports a closed workflow as "not found" with this message: check it first.
-    if (err instanceof WorkflowExecutionAlreadyStartedError || isClosedWorkflowError(err)) {
-      return new PaymentClosedError(paymentId, { cause: err });
+    if (err instanceof WorkflowExecutionAlreadyStartedError) return new PaymentClosedError(paymentId, { cause: err });
+    if (err instanceof WorkflowNotFoundError) {
+      // "Not found" also means "its latest run has closed": the workflow's status tells which.
+      const closed = await this.handle(paymentId)
+        .describe()
+        .then((d) => d.status.name !== 'RUNNING')
+        .catch(() => false);
+      return closed
+        ? new PaymentClosedError(paymentId, { cause: err })
+        : new PaymentNotFoundError(paymentId, { cause: err });
     }
-    if (err instanceof WorkflowNotFoundError) return new PaymentNotFoundError(paymentId, { cause: err });
     return err;
   }
 }

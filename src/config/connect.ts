@@ -1,6 +1,6 @@
 /** A Temporal client connected with the settings in the environment (envconfig). */
 import { Client, Connection } from '@temporalio/client';
-import { temporalSettingsFromEnv, type Environment, type TemporalSettings } from './temporal.js';
+import { temporalSettingsFromEnv, type TemporalSettings } from './temporal.js';
 
 /** Temporal cannot be reached with these settings (wrong address, TLS or API key, or it is down). */
 export class TemporalUnavailableError extends Error {
@@ -13,8 +13,7 @@ export interface ConnectedClient {
   close(): Promise<void>;
 }
 
-export async function connectClient(env: Environment = process.env): Promise<ConnectedClient> {
-  const settings = temporalSettingsFromEnv(env);
+export async function connectClient(settings: TemporalSettings = temporalSettingsFromEnv()): Promise<ConnectedClient> {
   const { address, tls, apiKey, metadata } = settings.connectionOptions;
   let connection: Connection;
   try {

@@ -371,7 +371,8 @@ export function decideAbandonment(view: AuthorizationView): Decision<null> {
  * and the place of an abort matter now.
  */
 export function decideHeldAdmission(
-  held: readonly QueuedOperation[],
+  /** Everything waiting for the authorization, in order (token deletions included). */
+  held: readonly { kind: string; amount?: number }[],
   request: { kind: TransactionKind | 'abort'; amount?: unknown; vatAmount?: unknown },
 ): Decision<null> {
   if (held.some((q) => q.kind === 'abort')) return reject('payment-aborted', 'an abort is queued');

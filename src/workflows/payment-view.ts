@@ -5,7 +5,7 @@
 import { formatAmount } from '../domain/amount.js';
 import { remainingToCapture, type Ledger, type LedgerEntry } from '../domain/ledger.js';
 import type { Instrument } from '../swedbank/schemas.js';
-import type { AuthorizationState, OperationRecord, PaymentStatus } from './messages.js';
+import type { AuthorizationState, OperationRecord, OperationResult, PaymentStatus } from './messages.js';
 
 export function paymentStatus(ledger: Ledger): PaymentStatus {
   if (ledger.aborted) return 'Aborted';
@@ -125,4 +125,15 @@ export function currentDetails(input: DetailsInput): string {
   }
   lines.push(...attentionLines(input));
   return lines.join('\n');
+}
+
+/** One line for an operation's result, as the CLI and the demo print it. */
+export function describeResult(result: OperationResult, currency = 'SEK'): string {
+  const amount = result.amount !== undefined ? ` ${formatAmount(result.amount, currency)}` : '';
+  const details = [
+    result.payeeReference && `payeeReference ${result.payeeReference}`,
+    result.number && `number ${result.number}`,
+    result.failureReason && `reason: ${result.failureReason}`,
+  ].filter(Boolean);
+  return `${result.kind}${amount}: ${result.state}${details.length ? ` (${details.join(', ')})` : ''}`;
 }

@@ -274,13 +274,8 @@ export async function swedbankPayPayment(input: PaymentWorkflowInput): Promise<P
    * Everything waiting for the authorization, token deletions and a running abort included: an abort
    * is accepted only with nothing else held, so it is always first and is acted on at once.
    */
-  function heldForAdmission(): QueuedOperation[] {
-    return (
-      queue
-        .filter((op) => op.status !== 'done')
-        // Only "is it an abort" and "how many" matter here; a token deletion counts as a held request.
-        .map((op) => ({ kind: op.kind === 'delete-token' ? 'cancellation' : op.kind }))
-    );
+  function heldForAdmission(): OperationRecord[] {
+    return queue.filter((op) => op.status !== 'done');
   }
 
   /** Ledger admission behind the queue; undefined while the ledger is still being read at start. */
