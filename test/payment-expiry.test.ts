@@ -44,5 +44,6 @@ describe('authorization expiry', () => {
     assert.equal(s.ledger.cancelled, 0);
     assert.equal(s.remainingToCapture, 50_000);
     await handle.terminate('test done');
+    await saveHistory(handle, 'authorization-expiry-flag');
   });
 });

@@ -4,6 +4,7 @@
  * and a worker whose activities talk HTTP to the emulator. Nothing here is mocked.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before } from 'node:test';
@@ -156,11 +157,14 @@ export async function waitForState(
   );
 }
 
-/** With SAVE_HISTORIES=1 (npm run histories:save), keeps a run's history for the replay test. */
+/**
+ * Under `npm run histories:save` (SAVE_HISTORIES_DIR set), keeps a run's history in the archive that
+ * the replay test replays. Never overwrites an archived history.
+ */
 export async function saveHistory(handle: WorkflowHandle, name: string): Promise<void> {
-  if (!process.env.SAVE_HISTORIES) return;
+  const dir = process.env.SAVE_HISTORIES_DIR;
+  if (!dir) return;
   const history = await handle.fetchHistory();
-  const dir = new URL('./histories/', import.meta.url);
   mkdirSync(dir, { recursive: true });
-  writeFileSync(new URL(`${name}.json`, dir), historyToJSON(history));
+  writeFileSync(join(dir, `${name}.json`), historyToJSON(history), { flag: 'wx' });
 }

@@ -1,37 +1,113 @@
-// Determinism guard: the histories of real runs (saved by `npm run histories:save`) are replayed
-// against today's workflow code. A change that would break running payments fails here.
+// Determinism guard: every archived history (test/histories, one folder per released workflow
+// version; see its README) is replayed against today's workflow code. A change that would break
+// payments started by an earlier version fails here, naming the history and the event.
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { Worker } from '@temporalio/worker';
+import { paymentWorkflowId } from '../src/contract.js';
 import { workflowBundle } from './harness.js';
 
-const DIR = new URL('./histories/', import.meta.url);
-const EXPECTED = [
+const ARCHIVE = new URL('./histories/', import.meta.url);
+const BASELINE = '0.1.0';
+
+interface Archived {
+  /** `<version>/<name>`: how a failure names it. */
+  label: string;
+  workflowId: string;
+  history: unknown;
+}
+
+/** Paths the baseline must cover; later versions add theirs. */
+const BASELINE_PATHS = [
   'full-lifecycle',
   'failed-capture',
   'async-cancellation-callback',
+  'async-cancellation-polling',
   'commit-then-drop',
+  'duplicate-shipment-signal',
   'authorization-expiry',
+  'authorization-expiry-flag',
   'authorization-then-capture',
   'authorization-failed',
   'authorization-abandoned',
   'authorization-race',
+  'continue-as-new-run-1',
+  'continue-as-new-run-2',
+  'invoice-capture-cancel',
+  'signal-operations',
+  'rejected-signals',
+  'read-amount-then-abort',
+  'token-deleted-on-close',
+  'idle-callbacks',
+  'messages-before-first-task',
 ];
 
-describe('replay of saved payment histories', () => {
-  it('replays every saved history without a non-determinism error', async () => {
-    const files = readdirSync(DIR).filter((f) => f.endsWith('.json'));
-    for (const name of EXPECTED) assert.ok(files.includes(`${name}.json`), `history ${name} is saved`);
-    const histories = files.map((file) => ({
-      workflowId: file.replace(/\.json$/, ''),
-      history: JSON.parse(readFileSync(new URL(file, DIR), 'utf8')) as unknown,
-    }));
+interface StoredHistory {
+  events: {
+    workflowExecutionStartedEventAttributes?: {
+      workflowId?: string;
+      input?: { payloads?: { data?: string }[] };
+    };
+  }[];
+}
+
+/**
+ * The id the workflow ran under (replayed under it, since the workflow checks that its id belongs to
+ * its payment): named in the first event, or (time-skipping server) derived from the input's payment.
+ */
+function workflowIdOf(history: StoredHistory): string {
+  const started = history.events[0]?.workflowExecutionStartedEventAttributes;
+  if (started?.workflowId) return started.workflowId;
+  const data = started?.input?.payloads?.[0]?.data;
+  const input = data ? (JSON.parse(Buffer.from(data, 'base64').toString('utf8')) as { paymentId?: string }) : {};
+  return paymentWorkflowId(String(input.paymentId));
+}
+
+function load(dir: URL, version: string): Archived[] {
+  return readdirSync(dir)
+    .filter((file) => file.endsWith('.json'))
+    .sort()
+    .map((file) => {
+      const history = JSON.parse(readFileSync(new URL(file, dir), 'utf8')) as StoredHistory;
+      return { label: `${version}/${file.replace(/\.json$/, '')}`, workflowId: workflowIdOf(history), history };
+    });
+}
+
+/** The whole archive: the baseline at the top of the folder, each later version in its own folder. */
+function archive(): Archived[] {
+  const versions = readdirSync(ARCHIVE, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => entry.name)
+    .sort();
+  return [load(ARCHIVE, BASELINE), ...versions.map((v) => load(new URL(`${v}/`, ARCHIVE), v))].flat();
+}
+
+describe('replay of archived payment histories', () => {
+  const histories = archive();
+
+  it('the archive holds the baseline paths', () => {
+    const baseline = new Set(histories.filter((h) => h.label.startsWith(`${BASELINE}/`)).map((h) => h.label));
+    for (const path of BASELINE_PATHS) assert.ok(baseline.has(`${BASELINE}/${path}`), `${path} is archived`);
+  });
+
+  it('replays every archived history of every version without a non-determinism error', async () => {
+    const failures: string[] = [];
     let replayed = 0;
-    for await (const result of Worker.runReplayHistories({ workflowBundle: await workflowBundle() }, histories)) {
-      assert.equal(result.error, undefined, `${result.workflowId}: ${String(result.error)}`);
+    const input = histories.map(({ workflowId, history }) => ({ workflowId, history }));
+    // Histories are replayed one after the other, so results come in the order given.
+    for await (const result of Worker.runReplayHistories({ workflowBundle: await workflowBundle() }, input)) {
+      const label = histories[replayed]?.label ?? result.workflowId;
       replayed++;
+      if (result.error) failures.push(`${label}: ${result.error.message}`);
     }
-    assert.equal(replayed, files.length);
+    assert.equal(replayed, histories.length);
+    assert.equal(
+      failures.length,
+      0,
+      `${failures.length} archived histories no longer replay:\n  ${failures.join('\n  ')}\n` +
+        'Payments started by those versions would be stuck. Gate the change with patched() (or ship it ' +
+        'as a new worker deployment version; see UPGRADING.md); never re-record an archived history.',
+    );
   });
 });
