@@ -43,15 +43,60 @@ export default tseslint.config(
             { name: '@temporalio/activity', message: 'Workflows cannot use the activity API.' },
             { name: '@temporalio/worker', message: 'Workflows cannot use the worker API.' },
             { name: '@temporalio/client', message: 'Workflows cannot use the client API.' },
+            { name: 'zod', message: 'Shape checks in workflows are plain functions of the pure core (src/domain).' },
           ],
           patterns: [
             { group: ['node:*'], message: 'Node built-ins are not allowed in workflow code.' },
             {
-              group: ['../activities/*', '../activities'],
+              group: ['**/activities/*', '**/activities'],
               allowTypeImports: true,
               message: 'Import activities as types only and call them through proxyActivities.',
             },
+            {
+              group: ['**/swedbank/*', '**/client/*', '**/callbacks/*', '**/emulator/*', '**/config/*', '**/cli/*'],
+              message: 'Workflows depend on the contract and the pure core only (no HTTP client, zod or I/O).',
+            },
           ],
+        },
+      ],
+    },
+  },
+  {
+    // The wire contract depends on nothing of this package: clients in any role import it.
+    files: ['src/contract/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['../*', '!./*'], message: 'The contract imports nothing of this package.' }] },
+      ],
+    },
+  },
+  {
+    // The pure core: no I/O, no Temporal, nothing of this package but the contract's names and types.
+    files: ['src/domain/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['../*', '!../contract', '!../contract/*'],
+              message: 'The core imports only itself and the contract.',
+            },
+            { group: ['@temporalio/*', 'node:*', 'zod', 'node-fetch'], message: 'The core is pure TypeScript.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // Activities run in the worker; they never depend on workflow code.
+    files: ['src/activities/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [{ group: ['**/workflows/*', '**/workflows'], message: 'Activities do not import workflow code.' }],
         },
       ],
     },

@@ -7,10 +7,10 @@
 import { formatAmount } from './domain/amount.js';
 import type { EmulatorAdmin } from './emulator/admin-client.js';
 import type { PaymentsClient } from './client/payments-client.js';
-import { paymentWorkflowId } from './contract.js';
-import type { PaymentWorkflowState } from './workflows/messages.js';
-import { describeResult } from './workflows/payment-view.js';
-import type { PaymentWorkflowInput } from './workflows/input.js';
+import { paymentWorkflowId } from './contract/index.js';
+import type { PaymentWorkflowState } from './contract/index.js';
+import { describeResult } from './domain/view.js';
+import type { PaymentWorkflowInput } from './contract/index.js';
 
 export interface DemoOptions {
   payments: PaymentsClient;

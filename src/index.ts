@@ -1,11 +1,7 @@
 // Public entry point of the package.
 
 // Wire contract: names, ids and messages an OMS uses to drive payment workflows.
-export { TASK_QUEUE, PAYMENT_WORKFLOW_TYPE, paymentWorkflowId } from './contract.js';
-export * from './search-attributes.js';
-export * from './workflows/messages.js';
-export type { PaymentWorkflowInput, PaymentPolicy } from './workflows/input.js';
-export type { PaymentSummary } from './workflows/payment.js';
+export * from './contract/index.js';
 export { paymentStartOptions } from './client/start-options.js';
 
 // The OMS client API and its typed errors.
@@ -57,4 +53,5 @@ export {
 // The pure core.
 export { formatAmount, isMinorUnits } from './domain/amount.js';
 export * as ledger from './domain/ledger.js';
+export * as requests from './domain/requests.js';
 export { payeeReferenceFor } from './domain/payee-reference.js';

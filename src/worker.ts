@@ -6,7 +6,7 @@
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from './activities/index.js';
-import { TASK_QUEUE } from './contract.js';
+import { TASK_QUEUE } from './contract/index.js';
 import { SwedbankPayClient, type SwedbankPayClientOptions } from './swedbank/client.js';
 import {
   ConfigurationError,

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { WorkflowHandle } from '@temporalio/client';
 import { paymentStartOptions } from '../src/client/start-options.js';
-import type { PaymentWorkflowInput } from '../src/workflows/input.js';
+import type { PaymentWorkflowInput } from '../src/contract/index.js';
 import {
   abortUpdate,
   callbackSignal,
@@ -17,7 +17,7 @@ import {
   deleteTokenSignal,
   reverseSignal,
   reverseUpdate,
-} from '../src/workflows/messages.js';
+} from '../src/contract/index.js';
 import { swedbankPayPayment } from '../src/workflows/payment.js';
 import { startWorker, temporal, uniqueTaskQueue } from './harness.js';
 import { FAST_POLICY, saveHistory, startPayment, state, usePaymentFixture, waitForState } from './payment-fixture.js';

@@ -16,7 +16,7 @@ import {
   type RunningCallbackServer,
 } from '../src/callbacks/server.js';
 import { ConfigurationError } from '../src/config/errors.js';
-import { cancelUpdate } from '../src/workflows/messages.js';
+import { cancelUpdate } from '../src/contract/index.js';
 import { eventually, temporal } from './harness.js';
 import { startPayment, state, usePaymentFixture, waitForState } from './payment-fixture.js';
 

@@ -12,7 +12,7 @@ import type { Client } from '@temporalio/client';
 import ts from 'typescript';
 import { parseDocument } from 'yaml';
 import { DEFAULT_CALLBACK_PORT, HEALTH_PATH, startCallbackServer } from '../src/callbacks/server.js';
-import { SEARCH_ATTRIBUTES } from '../src/search-attributes.js';
+import { SEARCH_ATTRIBUTES } from '../src/contract/index.js';
 import { shutdownGraceMsFromEnv } from '../src/worker.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));

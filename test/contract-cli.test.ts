@@ -7,11 +7,11 @@ import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { PAYMENT_WORKFLOW_TYPE, paymentWorkflowId, TASK_QUEUE } from '../src/contract.js';
-import { SEARCH_ATTRIBUTES } from '../src/search-attributes.js';
+import { PAYMENT_WORKFLOW_TYPE, paymentWorkflowId, TASK_QUEUE } from '../src/contract/index.js';
+import { SEARCH_ATTRIBUTES } from '../src/contract/index.js';
 import { resolveTemporalBinary } from '../src/temporal/binaries.js';
-import * as messages from '../src/workflows/messages.js';
-import type { OperationResult, PaymentWorkflowState } from '../src/workflows/messages.js';
+import * as messages from '../src/contract/index.js';
+import type { OperationResult, PaymentWorkflowState } from '../src/contract/index.js';
 import { eventually, temporal } from './harness.js';
 import { FAST_POLICY, usePaymentFixture } from './payment-fixture.js';
 

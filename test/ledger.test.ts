@@ -3,29 +3,31 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
+import type { RejectionCode } from '../src/contract/index.js';
 import {
   authorizationOutcome,
+  decideAbandonment,
+  decideHeldAdmission,
+  heldRejection,
+  type AuthorizationView,
+} from '../src/domain/authorization.js';
+import {
   beginTransaction,
   checkInvariants,
   createLedger,
-  decideAbandonment,
   decideAbort,
   decideCancellation,
   decideAdmission,
   decideCapture,
-  decideHeldAdmission,
   decideReversal,
   emptyLedger,
-  heldRejection,
   isFullySettled,
   markAborted,
   remainingToCapture,
   remainingToReverse,
   settleTransaction,
-  type AuthorizationView,
   type Decision,
   type Ledger,
-  type RejectionCode,
   type TransactionKind,
 } from '../src/domain/ledger.js';
 

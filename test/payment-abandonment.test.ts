@@ -3,8 +3,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { paymentStartOptions } from '../src/client/start-options.js';
-import type { PaymentWorkflowInput } from '../src/workflows/input.js';
-import { captureSignal } from '../src/workflows/messages.js';
+import type { PaymentWorkflowInput } from '../src/contract/index.js';
+import { captureSignal } from '../src/contract/index.js';
 import { swedbankPayPayment } from '../src/workflows/payment.js';
 import { timeSkippingTemporal } from './harness.js';
 import { state, usePaymentFixture } from './payment-fixture.js';

@@ -6,8 +6,8 @@ import { afterEach, describe, it } from 'node:test';
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { paymentStartOptions } from '../src/client/start-options.js';
-import { PAYMENT_STATE } from '../src/search-attributes.js';
-import type { PaymentPolicy, PaymentWorkflowInput } from '../src/workflows/input.js';
+import { PAYMENT_STATE } from '../src/contract/index.js';
+import type { PaymentPolicy, PaymentWorkflowInput } from '../src/contract/index.js';
 import {
   abortSignal,
   abortUpdate,
@@ -17,7 +17,7 @@ import {
   captureUpdate,
   reverseUpdate,
   type OperationResult,
-} from '../src/workflows/messages.js';
+} from '../src/contract/index.js';
 import { swedbankPayPayment } from '../src/workflows/payment.js';
 import { eventually, temporal } from './harness.js';
 import { FAST_POLICY, saveHistory, state, usePaymentFixture, waitForState } from './payment-fixture.js';

@@ -2,7 +2,7 @@
 // workflow's activities still talking real HTTP to the emulator.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { captureUpdate } from '../src/workflows/messages.js';
+import { captureUpdate } from '../src/contract/index.js';
 import { timeSkippingTemporal } from './harness.js';
 import { saveHistory, startPayment, state, usePaymentFixture } from './payment-fixture.js';
 

@@ -11,8 +11,8 @@ import {
   deleteTokenUpdate,
   reverseUpdate,
   type OperationResult,
-} from '../src/workflows/messages.js';
-import { NEEDS_ATTENTION, PAYMENT_STATE, CAPTURED_AMOUNT } from '../src/search-attributes.js';
+} from '../src/contract/index.js';
+import { NEEDS_ATTENTION, PAYMENT_STATE, CAPTURED_AMOUNT } from '../src/contract/index.js';
 import { InvalidPaymentInputError, paymentStartOptions } from '../src/client/start-options.js';
 import { swedbankPayPayment } from '../src/workflows/payment.js';
 import { temporal } from './harness.js';

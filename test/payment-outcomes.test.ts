@@ -2,7 +2,7 @@
 // commit-then-drop and continue-as-new, on a real dev server against the emulator over HTTP.
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
-import { abortUpdate, cancelUpdate, captureUpdate, reverseUpdate } from '../src/workflows/messages.js';
+import { abortUpdate, cancelUpdate, captureUpdate, reverseUpdate } from '../src/contract/index.js';
 import { temporal } from './harness.js';
 import { saveHistory, startPayment, state, waitForState, usePaymentFixture } from './payment-fixture.js';
 
@@ -15,7 +15,10 @@ afterEach(async () => {
 
 describe('asynchronous outcomes', () => {
   it('an Initialized cancellation completes when the callback comes (polling far off)', async () => {
-    const { handle, paymentId } = await startPayment(fx, { amount: 20_000, policy: { pollInitialMs: 120_000 } });
+    const { handle, paymentId } = await startPayment(fx, {
+      amount: 20_000,
+      policy: { pollInitialMs: 120_000, pollMaxMs: 120_000 },
+    });
     await fx.admin.setOutcomes([{ operation: 'cancellation', outcome: 'Completed', delayMs: 300 }]);
     const callbacksBefore = (await state(handle)).callbacksReceived;
     const result = await handle.executeUpdate(cancelUpdate, { args: [{ reference: 'order-closed' }] });

@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { after, describe, it } from 'node:test';
-import { captureUpdate } from '../src/workflows/messages.js';
+import { captureUpdate } from '../src/contract/index.js';
 import { temporal, uniqueTaskQueue, workflowBundlePath } from './harness.js';
 import { startPayment, usePaymentFixture } from './payment-fixture.js';
 import { TEST_TOKEN } from './secrets.js';

@@ -6,7 +6,7 @@ import { PaymentsClient, listQuery } from '../src/client/payments-client.js';
 import { PaymentClosedError, PaymentNotFoundError, PaymentRequestRejectedError } from '../src/client/errors.js';
 import { InvalidPaymentInputError } from '../src/client/start-options.js';
 import { ConfigurationError } from '../src/config/errors.js';
-import type { PaymentWorkflowInput } from '../src/workflows/input.js';
+import type { PaymentWorkflowInput } from '../src/contract/index.js';
 import { eventually, temporal } from './harness.js';
 import { FAST_POLICY, usePaymentFixture, waitForState } from './payment-fixture.js';
 

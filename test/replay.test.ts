@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { Worker } from '@temporalio/worker';
-import { paymentWorkflowId } from '../src/contract.js';
+import { paymentWorkflowId } from '../src/contract/index.js';
 import { workflowBundle } from './harness.js';
 
 const ARCHIVE = new URL('./histories/', import.meta.url);

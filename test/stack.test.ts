@@ -2,9 +2,9 @@
 // driven by a signal, running an activity against the emulator, found by its search attribute.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { PAYMENT_WORKFLOW_TYPE } from '../src/contract.js';
-import { ORDER_ID } from '../src/search-attributes.js';
-import { captureSignal } from '../src/workflows/messages.js';
+import { PAYMENT_WORKFLOW_TYPE } from '../src/contract/index.js';
+import { ORDER_ID } from '../src/contract/index.js';
+import { captureSignal } from '../src/contract/index.js';
 import { swedbankPayPayment } from '../src/workflows/payment.js';
 import { eventually, temporal } from './harness.js';
 import { startPayment, usePaymentFixture, waitForState } from './payment-fixture.js';

@@ -9,7 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startDevServer } from '../src/temporal/servers.js';
-import { captureUpdate } from '../src/workflows/messages.js';
+import { captureUpdate } from '../src/contract/index.js';
 import { eventually } from './harness.js';
 import { startPayment, startPaymentFixture, type PaymentFixture } from './payment-fixture.js';
 

@@ -10,7 +10,7 @@ import { after, describe, it } from 'node:test';
 import { ConfigurationError } from '../src/config/errors.js';
 import { swedbankPaySettingsFromEnv } from '../src/config/swedbank-pay.js';
 import { temporalSettingsFromEnv } from '../src/config/temporal.js';
-import { captureUpdate } from '../src/workflows/messages.js';
+import { captureUpdate } from '../src/contract/index.js';
 import { startWorker, temporal, uniqueTaskQueue } from './harness.js';
 import { startPayment, usePaymentFixture, waitForState } from './payment-fixture.js';
 import { TEST_TOKEN } from './secrets.js';

@@ -16,7 +16,7 @@ import type { SwedbankPayClient } from '../swedbank/client.js';
 import type { TransactionKind } from '../swedbank/resources.js';
 import { ABORT_REL } from '../swedbank/resources.js';
 import type { PaymentState, Transaction, TransactionEntry, TokenType } from '../swedbank/schemas.js';
-import type { ItemDescription, VatSummary } from '../workflows/messages.js';
+import type { ItemDescription, VatSummary } from '../contract/index.js';
 import { FAILURE_TYPES, toActivityFailure } from './failures.js';
 
 export interface CreateTransactionInput {

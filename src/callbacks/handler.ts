@@ -22,9 +22,9 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { paymentWorkflowId } from '../contract.js';
+import { paymentWorkflowId } from '../contract/index.js';
 import { CallbackBody } from '../swedbank/schemas.js';
-import { callbackSignal } from '../workflows/messages.js';
+import { callbackSignal } from '../contract/index.js';
 import { createIpAllowlist, senderAddress } from './ip-allowlist.js';
 
 export const DEFAULT_MAX_BODY_BYTES = 16 * 1024;

@@ -3,11 +3,11 @@
  * Swedbank Pay's answer, or with --async only hands the request over) and status.
  */
 import { PaymentsClient } from '../client/payments-client.js';
-import { paymentIdOfWorkflowId } from '../contract.js';
+import { paymentIdOfWorkflowId } from '../contract/index.js';
 import { parsePaymentId } from '../swedbank/resources.js';
 import { formatAmount } from '../domain/amount.js';
-import type { OperationResult, PaymentWorkflowState } from '../workflows/messages.js';
-import { describeResult } from '../workflows/payment-view.js';
+import type { OperationResult, PaymentWorkflowState } from '../contract/index.js';
+import { describeResult } from '../domain/view.js';
 import { minorUnitsOption, stringOption, UsageError, type Command, type Options, type Parsed } from './command.js';
 
 const CONNECTION_HELP = `Temporal connection (envconfig): TEMPORAL_ADDRESS (default localhost:7233), TEMPORAL_NAMESPACE,

@@ -16,7 +16,7 @@ import {
   type WorkflowHandle,
 } from '@temporalio/client';
 import type { SignalDefinition, UpdateDefinition } from '@temporalio/common';
-import { PAYMENT_WORKFLOW_TYPE, paymentIdOfWorkflowId, paymentWorkflowId, TASK_QUEUE } from '../contract.js';
+import { PAYMENT_WORKFLOW_TYPE, paymentIdOfWorkflowId, paymentWorkflowId, TASK_QUEUE } from '../contract/index.js';
 import { connectClient } from '../config/connect.js';
 import { temporalSettingsFromEnv, type Environment } from '../config/temporal.js';
 import {
@@ -26,8 +26,8 @@ import {
   ORDER_ID,
   PAYMENT_STATE,
   REMAINING_AMOUNT,
-} from '../search-attributes.js';
-import type { PaymentWorkflowInput } from '../workflows/input.js';
+} from '../contract/index.js';
+import type { PaymentWorkflowInput } from '../contract/index.js';
 import {
   abortSignal,
   abortUpdate,
@@ -47,7 +47,7 @@ import {
   type OperationResult,
   type PaymentWorkflowState,
   type ReversalRequest,
-} from '../workflows/messages.js';
+} from '../contract/index.js';
 import type { swedbankPayPayment } from '../workflows/payment.js';
 import { PaymentClosedError, PaymentNotFoundError, PaymentRequestRejectedError } from './errors.js';
 import { paymentStartOptions } from './start-options.js';

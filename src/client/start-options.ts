@@ -3,13 +3,13 @@
  * the static summary shown in the Web UI and the search attributes it has from the first moment.
  */
 import type { WorkflowStartOptions } from '@temporalio/client';
-import { paymentWorkflowId, TASK_QUEUE } from '../contract.js';
-import { INSTRUMENT, ORDER_ID, PAYMENT_STATE } from '../search-attributes.js';
+import { paymentWorkflowId, TASK_QUEUE } from '../contract/index.js';
+import { INSTRUMENT, ORDER_ID, PAYMENT_STATE } from '../contract/index.js';
 import { instrumentOf } from '../swedbank/resources.js';
-import type { PaymentWorkflowInput } from '../workflows/input.js';
-import { INSTRUMENT_LABEL, staticSummary } from '../workflows/payment-view.js';
+import type { PaymentWorkflowInput } from '../contract/index.js';
+import { INSTRUMENT_LABEL, staticSummary } from '../domain/view.js';
 import type { swedbankPayPayment } from '../workflows/payment.js';
-import { inputProblems } from '../workflows/validate-input.js';
+import { inputProblems } from '../domain/input.js';
 
 /** The input of a payment workflow is invalid; nothing was started. */
 export class InvalidPaymentInputError extends Error {

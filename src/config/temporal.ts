@@ -6,7 +6,7 @@
  */
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import type { NativeConnectionOptions } from '@temporalio/worker';
-import { TASK_QUEUE } from '../contract.js';
+import { TASK_QUEUE } from '../contract/index.js';
 import { ConfigurationError } from './errors.js';
 
 export type Environment = Record<string, string | undefined>;

@@ -1,6 +1,9 @@
 /** Swedbank Pay resource paths: which instrument a payment is, and where its transaction lists live. */
+import { parsePaymentId } from '../contract/names.js';
 import { InvalidRequestError } from './errors.js';
 import type { Instrument } from './schemas.js';
+
+export { parsePaymentId };
 
 export const ENVIRONMENTS = {
   /** Swedbank Pay's external integration (test) environment: the default. */
@@ -10,14 +13,7 @@ export const ENVIRONMENTS = {
 
 export type TransactionKind = 'capture' | 'cancellation' | 'reversal';
 
-const PAYMENT_ID = /^\/psp\/(creditcard|invoice)\/payments\/([A-Za-z0-9-]{1,64})$/;
 const TRANSACTION_ID = /^\/psp\/(creditcard|invoice)\/payments\/[A-Za-z0-9-]{1,64}\/transactions\/[A-Za-z0-9-]{1,64}$/;
-
-/** The parts of a payment id such as /psp/creditcard/payments/5adc265f-...; undefined for anything else. */
-export function parsePaymentId(paymentId: unknown): { instrument: Instrument; id: string } | undefined {
-  const match = typeof paymentId === 'string' ? PAYMENT_ID.exec(paymentId) : null;
-  return match ? { instrument: match[1] as Instrument, id: match[2]! } : undefined;
-}
 
 export function isTransactionId(transactionId: string): boolean {
   return TRANSACTION_ID.test(transactionId);

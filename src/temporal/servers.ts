@@ -5,7 +5,7 @@
  */
 import type { SearchAttributeType } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { SEARCH_ATTRIBUTES } from '../search-attributes.js';
+import { SEARCH_ATTRIBUTES } from '../contract/index.js';
 import {
   describeBinary,
   installAdvice,

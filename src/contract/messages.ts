@@ -4,11 +4,13 @@
  * (docs/CONTRACT.md); change them only with a version note.
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { Ledger } from '../domain/ledger.js';
-import type { TokenType } from '../swedbank/schemas.js';
-import type { RequestRejectionCode } from './validate-request.js';
+import type { Instrument } from './names.js';
+import type { RejectionCode } from './rejections.js';
 
 export type OperationKind = 'capture' | 'cancellation' | 'reversal' | 'abort' | 'delete-token';
+
+/** Swedbank Pay's card token kinds. */
+export type TokenType = 'PaymentToken' | 'RecurrenceToken';
 
 export interface ItemDescription {
   amount: number;
@@ -86,7 +88,8 @@ export interface OperationResult {
 /** 'held': accepted while the payment awaits its authorization; it runs (or is rejected) once that is decided. */
 export type OperationStatus = 'held' | 'queued' | 'running' | 'done';
 
-export interface OperationRecord {
+/** One operation as the `state` query shows it. */
+export interface OperationView {
   id: number;
   kind: OperationKind;
   source: 'update' | 'signal' | 'policy';
@@ -107,7 +110,7 @@ export interface OperationRecord {
 export interface RejectedSignal {
   signal: string;
   reference?: string;
-  code: RequestRejectionCode;
+  code: RejectionCode;
   message: string;
   at: string;
 }
@@ -151,21 +154,48 @@ export interface AuthorizationState {
   checks: number;
 }
 
+/** One capture, cancellation or reversal as the `state` query shows it. */
+export interface LedgerEntryView {
+  kind: 'capture' | 'cancellation' | 'reversal';
+  payeeReference: string;
+  amount: number;
+  vatAmount: number;
+  /** Pending: sent (or about to be) and not known to be final. */
+  state: 'Pending' | 'Completed' | 'Failed';
+  number?: string;
+  transactionId?: string;
+  failedReason?: string;
+}
+
+/** The payment's money, in minor units. */
+export interface LedgerView {
+  currency: string;
+  authorized: number;
+  captured: number;
+  cancelled: number;
+  reversed: number;
+  aborted: boolean;
+  /** The payer's authorization was seen completing (the workflow started before it). */
+  authorizedByPayer?: boolean;
+  entries: LedgerEntryView[];
+}
+
+/** The answer of the `state` query. */
 export interface PaymentWorkflowState {
   paymentId: string;
   orderId: string;
-  instrument: 'creditcard' | 'invoice';
+  instrument: Instrument;
   status: PaymentStatus;
   /** Until authorized (awaitAuthorization), an empty ledger: nothing authorized, nothing to capture. */
-  ledger: Ledger;
+  ledger: LedgerView;
   remainingToCapture: number;
   remainingToReverse: number;
   /** Present when the workflow was started with awaitAuthorization. */
   authorization?: AuthorizationState;
   /** Operations held, waiting or running, in order. */
-  queue: OperationRecord[];
+  queue: OperationView[];
   /** The most recent finished operations (older ones live in the ledger and earlier runs). */
-  recent: OperationRecord[];
+  recent: OperationView[];
   needsAttention: boolean;
   attentionReasons: string[];
   rejectedSignals: RejectedSignal[];
@@ -174,6 +204,21 @@ export interface PaymentWorkflowState {
   /** Set once nothing remains to capture or cancel: returns are accepted until then. */
   reversalWindowEndsAt?: string;
   callbacksReceived: number;
+}
+
+/** What the workflow returns when the lifecycle ends. */
+export interface PaymentSummary {
+  paymentId: string;
+  orderId: string;
+  status: PaymentStatus;
+  currency: string;
+  authorized: number;
+  captured: number;
+  cancelled: number;
+  reversed: number;
+  transactions: number;
+  tokenDeleted: boolean;
+  needsAttention: boolean;
 }
 
 export const captureUpdate = defineUpdate<OperationResult, [CaptureRequest]>('capture');

@@ -1,26 +1,13 @@
 /**
- * How a payment looks from outside: its status, the search attribute values, the Markdown "current
- * details" and the one-line summaries shown in the Temporal Web UI. Pure functions of the ledger.
+ * How a payment looks from outside: the Markdown "current details" and the one-line summaries shown
+ * in the Temporal Web UI, the CLI and the demo. Pure functions of the ledger.
  */
-import { formatAmount } from '../domain/amount.js';
-import { remainingToCapture, type Ledger, type LedgerEntry } from '../domain/ledger.js';
-import type { Instrument } from '../swedbank/schemas.js';
-import type { AuthorizationState, OperationRecord, OperationResult, PaymentStatus } from './messages.js';
-
-export function paymentStatus(ledger: Ledger): PaymentStatus {
-  if (ledger.aborted) return 'Aborted';
-  if (ledger.reversed > 0) return ledger.reversed >= ledger.captured ? 'Reversed' : 'PartiallyReversed';
-  if (ledger.captured === 0) return ledger.cancelled > 0 ? 'Cancelled' : 'Authorized';
-  return ledger.captured + ledger.cancelled >= ledger.authorized ? 'Captured' : 'PartiallyCaptured';
-}
+import type { AuthorizationState, Instrument, OperationResult, OperationView } from '../contract/index.js';
+import { formatAmount } from './amount.js';
+import { remainingToCapture, type Ledger, type LedgerEntry } from './ledger.js';
+import { paymentStatus } from './status.js';
 
 export const INSTRUMENT_LABEL: Record<Instrument, string> = { creditcard: 'card', invoice: 'invoice' };
-
-/** The status shown everywhere: the authorization phase until the payment is authorized, then the ledger's. */
-export function statusOf(ledger: Ledger, authorization: AuthorizationState | undefined): PaymentStatus {
-  if (!authorization || authorization.phase === 'Authorized') return paymentStatus(ledger);
-  return authorization.phase;
-}
 
 /** The static summary: "order 1001 · 1000.00 SEK · card" ("1000.00 SEK announced" before the authorization). */
 export function staticSummary(
@@ -49,13 +36,13 @@ interface DetailsInput {
   orderId: string;
   instrument: Instrument;
   ledger: Ledger;
-  queue: OperationRecord[];
+  queue: OperationView[];
   needsAttention: boolean;
   attentionReasons: string[];
   authorization?: AuthorizationState;
 }
 
-function operationLine(o: OperationRecord, currency: string): string {
+function operationLine(o: OperationView, currency: string): string {
   const amount = o.amount !== undefined && currency ? ` ${money(o.amount, currency)}` : '';
   return `${o.kind}${o.reference ? ` (${o.reference})` : ''}${amount} ${o.status}`;
 }

@@ -1,7 +1,5 @@
 /** The payment workflow's input and policy: part of the wire contract (plain JSON, durations in ms). */
-import type { Ledger } from '../domain/ledger.js';
-import type { TokenType } from '../swedbank/schemas.js';
-import type { AuthorizationState, OperationRecord, OperationResult, RejectedSignal } from './messages.js';
+import type { TokenType } from './messages.js';
 
 export interface PaymentPolicy {
   /** When the authorization expires (ISO 8601). Default: start + authorizationValidityMs. */
@@ -51,29 +49,9 @@ export interface PaymentWorkflowInput {
   /** A card token to delete (on request, or on close per policy). */
   paymentToken?: { token: string; type: TokenType };
   policy?: PaymentPolicy;
-  /** Set by continue-as-new only. */
-  carried?: CarriedState;
-}
-
-/** What one run hands the next on continue-as-new. */
-export interface CarriedState {
-  ledger: Ledger;
-  startedAt: string;
-  nextOperationId: number;
-  queue: OperationRecord[];
-  recent: OperationRecord[];
-  /** OMS reference -> result, so redelivered events stay harmless across runs. */
-  references: [string, OperationResult | null][];
-  /** The amounts each reference stood for, to refuse a reused reference with other amounts. */
-  fingerprints: [string, string][];
-  needsAttention: boolean;
-  attentionReasons: string[];
-  rejectedSignals: RejectedSignal[];
-  tokenDeleted: boolean;
-  closeTokenAttempted: boolean;
-  expiryHandled: boolean;
-  settledAt?: string;
-  callbacksReceived: number;
-  /** The authorization phase, for workflows started with awaitAuthorization (always over when carried). */
-  authorization?: AuthorizationState;
+  /**
+   * Reserved: the state one run hands the next on continue-as-new. Refused from any starter; its
+   * shape is the workflow's own and not part of the contract.
+   */
+  carried?: unknown;
 }

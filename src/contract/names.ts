@@ -1,14 +1,24 @@
 /**
  * The wire contract's names: how an OMS in any language (or the `temporal` CLI) reaches a payment's
- * workflow. Message names and payloads live in src/workflows/messages.ts. Change only with a
- * version note in docs/CONTRACT.md.
+ * workflow. Pure: no I/O and nothing of this package, so the OMS client, the workflow, the
+ * activities and the CLI share it. Change only with a version note in docs/CONTRACT.md.
  */
-import { parsePaymentId } from './swedbank/resources.js';
 
 export const TASK_QUEUE = 'swedbank-pay';
 
 /** The payment workflow's type (its function name). */
 export const PAYMENT_WORKFLOW_TYPE = 'swedbankPayPayment';
+
+/** The legacy payment instruments whose payments a workflow runs. */
+export type Instrument = 'creditcard' | 'invoice';
+
+const PAYMENT_ID = /^\/psp\/(creditcard|invoice)\/payments\/([A-Za-z0-9-]{1,64})$/;
+
+/** The parts of a payment id such as /psp/creditcard/payments/5adc265f-...; undefined for anything else. */
+export function parsePaymentId(paymentId: unknown): { instrument: Instrument; id: string } | undefined {
+  const match = typeof paymentId === 'string' ? PAYMENT_ID.exec(paymentId) : null;
+  return match ? { instrument: match[1] as Instrument, id: match[2]! } : undefined;
+}
 
 /**
  * One workflow per payment, its id derived from the Swedbank Pay payment id, so a callback (which

@@ -1,0 +1,27 @@
+/** Deletion of the payment's card token at Swedbank Pay: on request, or when the lifecycle closes. */
+import { ApplicationFailure, isCancellation } from '@temporalio/workflow';
+import type { OperationResult } from '../../contract/index.js';
+import { failureOf, type Runtime } from '../runtime.js';
+import type { OperationRecord } from '../state.js';
+
+export async function runDeleteToken(rt: Runtime, op: OperationRecord): Promise<OperationResult> {
+  const { state, activities, activityOptions } = rt;
+  const base = { operationId: op.id, kind: op.kind, ...(op.reference !== undefined && { reference: op.reference }) };
+  const token = state.input.paymentToken;
+  if (!token) return state.rejected(op, { code: 'no-payment-token', message: 'this payment has no payment token' });
+  if (state.tokenDeleted) return { ...base, state: 'Completed' };
+  try {
+    const { isDeleted } = await activities.deletePaymentToken.executeWithOptions(
+      { ...activityOptions, summary: `delete ${token.type} …${token.token.slice(-4)}` },
+      [{ paymentToken: token.token, tokenType: token.type, comment: op.comment ?? 'Payment lifecycle closed' }],
+    );
+    if (!isDeleted) throw ApplicationFailure.nonRetryable('Swedbank Pay kept the token', 'TokenNotDeleted');
+    state.tokenDeleted = true;
+    return { ...base, state: 'Completed' };
+  } catch (err) {
+    if (isCancellation(err)) throw err;
+    const failure = failureOf(err);
+    state.flag(`token deletion refused: ${failure.message}`);
+    return { ...base, state: 'Failed', failureReason: failure.message, failureType: failure.type };
+  }
+}

@@ -1,0 +1,117 @@
+/**
+ * The lifecycle of an authorized payment: run queued operations one at a time, act on the
+ * authorization's expiry, keep the reversal window open once nothing remains to capture, close, and
+ * continue as new when history grows long.
+ */
+import {
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  isCancellation,
+  sleep,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { PaymentSummary, PaymentWorkflowInput } from '../../contract/index.js';
+import { createLedger, isFullySettled, remainingToCapture, type Ledger } from '../../domain/ledger.js';
+import { reversalWindowEnd } from '../../domain/policy.js';
+import { run } from '../operations/run.js';
+import { Backoff, failureOf, type Runtime } from '../runtime.js';
+
+/** The authorized amount, read with GET when the starter did not give it. */
+export async function readAuthorizedPayment(rt: Runtime): Promise<Ledger> {
+  const { state } = rt;
+  for (const backoff = new Backoff(rt); !state.ledger; backoff.next()) {
+    try {
+      const payment = await rt.activities.getPayment.executeWithOptions(
+        { ...rt.activityOptions, summary: 'read the authorized payment' },
+        [state.input.paymentId],
+      );
+      state.ledger = createLedger(payment.currency, payment.amount);
+      if (payment.remainingCaptureAmount !== undefined && payment.remainingCaptureAmount !== payment.amount) {
+        state.flag('the payment already had transactions when this workflow started');
+      }
+    } catch (err) {
+      if (isCancellation(err)) throw err;
+      state.flag(`could not read the payment: ${failureOf(err).message}; trying again`);
+      await sleep(backoff.delay);
+    }
+  }
+  state.refresh();
+  return state.ledger;
+}
+
+function continueAsNewDue(rt: Runtime): boolean {
+  const info = workflowInfo();
+  const threshold = rt.state.policy.continueAsNewAfterEvents;
+  return info.continueAsNewSuggested || (threshold !== undefined && info.historyLength >= threshold);
+}
+
+/** What the loop does next when nothing is queued. */
+type Idle = { next: 'loop' } | { next: 'close' } | { next: 'wait'; until?: number };
+
+/** Acts on the policy's deadlines (the expiry lead time, the end of the reversal window) when due. */
+function idle(rt: Runtime, ledger: Ledger, t: number): Idle {
+  const { state } = rt;
+  if (!state.expiryHandled && remainingToCapture(ledger) > 0 && t >= state.expiryActionAt) {
+    state.expiryHandled = true;
+    if (state.policy.onAuthorizationExpiry === 'cancel') {
+      state.enqueue('cancellation', 'policy', {
+        reference: 'authorization-expiry',
+        description: 'Cancel before authorization expiry',
+      });
+    } else {
+      state.flag(`authorization expires at ${new Date(state.expiresAt).toISOString()} with an uncaptured remainder`);
+    }
+    return { next: 'loop' };
+  }
+  let windowEnd: number | undefined;
+  if (isFullySettled(ledger)) {
+    state.settledAt ??= t;
+    windowEnd = reversalWindowEnd(state.ledger, state.settledAt, state.policy);
+    if (t >= windowEnd) {
+      state.closing = true;
+      return state.enqueueCloseTokenDeletion() ? { next: 'loop' } : { next: 'close' };
+    }
+  }
+  const deadlines = [
+    windowEnd,
+    !state.expiryHandled && remainingToCapture(ledger) > 0 ? state.expiryActionAt : undefined,
+  ].filter((d): d is number => d !== undefined);
+  return { next: 'wait', ...(deadlines.length > 0 && { until: Math.min(...deadlines) }) };
+}
+
+/** Runs the lifecycle until it closes; continues as new (carrying the state) when history grows long. */
+export async function lifecycle(rt: Runtime, input: PaymentWorkflowInput): Promise<PaymentSummary> {
+  const { state } = rt;
+  for (;;) {
+    const ledger = state.ledger!;
+    const next = state.queue[0];
+    if (next) {
+      await run(rt, next, ledger);
+      continue;
+    }
+    const t = state.now();
+    const step = idle(rt, ledger, t);
+    if (step.next === 'loop') continue;
+    if (step.next === 'close') {
+      // Closing: requests still being answered finish first; one that queued meanwhile runs.
+      await condition(allHandlersFinished);
+      if (state.queue.length === 0) break;
+      continue;
+    }
+    if (continueAsNewDue(rt)) {
+      await condition(allHandlersFinished);
+      if (state.queue.length === 0) {
+        await continueAsNew<(input: PaymentWorkflowInput) => Promise<PaymentSummary>>({
+          ...input,
+          carried: state.carry(),
+        });
+      }
+      continue;
+    }
+    const wait = step.until !== undefined ? Math.max(1, step.until - t) : undefined;
+    const before = state.callbacksReceived;
+    await condition(() => state.queue.length > 0 || state.callbacksReceived !== before || continueAsNewDue(rt), wait);
+  }
+  return state.summary(state.ledger!);
+}

@@ -1,0 +1,321 @@
+/**
+ * Everything one payment workflow knows, in one serializable object: the ledger, the operation
+ * queue, the OMS references, the flags. Its methods are the workflow's decisions (admission,
+ * queueing, flagging, retiring), free of Temporal so that unit tests can drive them; the few effects
+ * (search attributes, Web UI details) go through `StateEffects`. What continues-as-new into the next
+ * run is `carry()`, defined here once.
+ */
+import {
+  parsePaymentId,
+  type AuthorizationState,
+  type Instrument,
+  type OperationKind,
+  type OperationResult,
+  type OperationStatus,
+  type OperationView,
+  type PaymentSummary,
+  type PaymentWorkflowInput,
+  type Rejection,
+  type RejectedSignal,
+} from '../contract/index.js';
+import { decideHeldAdmission } from '../domain/authorization.js';
+import {
+  createLedger,
+  decideAdmission,
+  emptyLedger,
+  type Ledger,
+  type QueuedOperation,
+  type TransactionKind,
+} from '../domain/ledger.js';
+import { payeeReferenceFor } from '../domain/payee-reference.js';
+import { authorizationExpiry, expiryActionAt, resolvePolicy, type ResolvedPolicy } from '../domain/policy.js';
+import { fingerprint, referenceKey, seenBefore } from '../domain/references.js';
+import { statusOf } from '../domain/status.js';
+
+/** One operation in the workflow: what the query shows, and the transaction it is waiting on. */
+export type OperationRecord = OperationView;
+
+/** What one run hands the next on continue-as-new (JSON; the shape of every archived carry). */
+export interface CarriedState {
+  ledger: Ledger;
+  startedAt: string;
+  nextOperationId: number;
+  queue: OperationRecord[];
+  recent: OperationRecord[];
+  /** OMS reference -> result (null while running), so redelivered events stay harmless across runs. */
+  references: [string, OperationResult | null][];
+  /** The amounts each reference stood for, to refuse a reused reference with other amounts. */
+  fingerprints: [string, string][];
+  needsAttention: boolean;
+  attentionReasons: string[];
+  rejectedSignals: RejectedSignal[];
+  tokenDeleted: boolean;
+  closeTokenAttempted: boolean;
+  expiryHandled: boolean;
+  settledAt?: string;
+  callbacksReceived: number;
+  /** The authorization phase, for workflows started with awaitAuthorization (always over when carried). */
+  authorization?: AuthorizationState;
+}
+
+/** The workflow's effects on the outside world that the state triggers itself. */
+export interface StateEffects {
+  /** Workflow time (deterministic). */
+  now(): number;
+  /** Search attributes and Web UI details follow the state. */
+  show(state: PaymentState): void;
+}
+
+const RECENT_LIMIT = 50;
+const REJECTED_SIGNAL_LIMIT = 50;
+const ATTENTION_LIMIT = 20;
+
+export const CLOSED: Rejection = { code: 'payment-closed', message: 'the payment lifecycle has ended' };
+
+export class PaymentState {
+  readonly instrument: Instrument;
+  readonly policy: ResolvedPolicy;
+  ledger: Ledger | undefined;
+  readonly startedAt: string;
+  readonly authorization: AuthorizationState | undefined;
+  nextOperationId: number;
+  readonly queue: OperationRecord[];
+  readonly recent: OperationRecord[];
+  readonly references: Map<string, OperationResult | null>;
+  readonly fingerprints: Map<string, string>;
+  needsAttention: boolean;
+  readonly attentionReasons: string[];
+  readonly rejectedSignals: RejectedSignal[];
+  tokenDeleted: boolean;
+  closeTokenAttempted: boolean;
+  expiryHandled: boolean;
+  settledAt: number | undefined;
+  callbacksReceived: number;
+  /** The lifecycle has ended: new requests are refused. */
+  closing = false;
+  /** When the authorization expires, and when its uncaptured remainder is acted on. */
+  expiresAt: number;
+  expiryActionAt: number;
+
+  constructor(
+    readonly input: PaymentWorkflowInput,
+    private readonly effects: StateEffects,
+    carried?: CarriedState,
+  ) {
+    this.instrument = parsePaymentId(input.paymentId)!.instrument;
+    this.policy = resolvePolicy(input.policy, this.instrument);
+    // Continue-as-new happens only after the authorization phase, so a carried run never awaits it.
+    const awaits = input.awaitAuthorization === true && carried === undefined;
+    this.ledger =
+      carried?.ledger ??
+      (!awaits && input.currency !== undefined && input.authorizedAmount !== undefined
+        ? createLedger(input.currency, input.authorizedAmount)
+        : undefined);
+    this.startedAt = carried?.startedAt ?? new Date(effects.now()).toISOString();
+    this.authorization = carried?.authorization ?? (awaits ? this.#awaitedAuthorization() : undefined);
+    this.nextOperationId = carried?.nextOperationId ?? 1;
+    this.queue = carried?.queue ?? [];
+    this.recent = carried?.recent ?? [];
+    this.references = new Map(carried?.references ?? []);
+    this.fingerprints = new Map(carried?.fingerprints ?? []);
+    this.needsAttention = carried?.needsAttention ?? false;
+    this.attentionReasons = carried?.attentionReasons ?? [];
+    this.rejectedSignals = carried?.rejectedSignals ?? [];
+    this.tokenDeleted = carried?.tokenDeleted ?? false;
+    this.closeTokenAttempted = carried?.closeTokenAttempted ?? false;
+    this.expiryHandled = carried?.expiryHandled ?? false;
+    this.settledAt = carried?.settledAt ? Date.parse(carried.settledAt) : undefined;
+    this.callbacksReceived = carried?.callbacksReceived ?? 0;
+    // The authorization's validity runs from when it was given: the start, unless the workflow awaited it.
+    const authorizedAt = this.authorization?.authorizedAt ?? this.startedAt;
+    this.expiresAt = authorizationExpiry(this.policy, authorizedAt);
+    this.expiryActionAt = expiryActionAt(this.policy, authorizedAt);
+  }
+
+  #awaitedAuthorization(): AuthorizationState {
+    const { input } = this;
+    return {
+      phase: 'AwaitingAuthorization',
+      ...(input.authorizedAmount !== undefined && { announcedAmount: input.authorizedAmount }),
+      ...(input.currency !== undefined && { currency: input.currency }),
+      failedAttempts: 0,
+      abandonAt: new Date(Date.parse(this.startedAt) + this.policy.abandonAfterMs).toISOString(),
+      checks: 0,
+    };
+  }
+
+  /** What continues into the next run. */
+  carry(): CarriedState {
+    return {
+      ledger: this.ledger!,
+      startedAt: this.startedAt,
+      nextOperationId: this.nextOperationId,
+      queue: this.queue,
+      recent: this.recent,
+      references: [...this.references.entries()],
+      fingerprints: [...this.fingerprints.entries()],
+      needsAttention: this.needsAttention,
+      attentionReasons: this.attentionReasons,
+      rejectedSignals: this.rejectedSignals,
+      tokenDeleted: this.tokenDeleted,
+      closeTokenAttempted: this.closeTokenAttempted,
+      expiryHandled: this.expiryHandled,
+      ...(this.settledAt !== undefined && { settledAt: new Date(this.settledAt).toISOString() }),
+      callbacksReceived: this.callbacksReceived,
+      ...(this.authorization && { authorization: this.authorization }),
+    };
+  }
+
+  now(): number {
+    return this.effects.now();
+  }
+
+  awaitingAuthorization(): boolean {
+    return this.authorization?.phase === 'AwaitingAuthorization';
+  }
+
+  /** The ledger shown before there is one: empty while (or because) nothing was authorized. */
+  shownLedger(): Ledger | undefined {
+    return this.ledger ?? (this.authorization ? emptyLedger(this.authorization.currency ?? 'XXX') : undefined);
+  }
+
+  /** Search attributes and Web UI details follow every change. */
+  refresh(): void {
+    this.effects.show(this);
+  }
+
+  flag(reason: string): void {
+    this.needsAttention = true;
+    this.attentionReasons.push(`${new Date(this.now()).toISOString()} ${reason}`);
+    if (this.attentionReasons.length > ATTENTION_LIMIT) {
+      this.attentionReasons.splice(0, this.attentionReasons.length - ATTENTION_LIMIT);
+    }
+    this.refresh(); // the NeedsAttention search attribute must show at once, also mid-operation
+  }
+
+  rejectSignal(signal: string, rejection: Rejection, reference?: string): void {
+    this.rejectedSignals.push({
+      signal,
+      ...(reference !== undefined && { reference }),
+      code: rejection.code,
+      message: rejection.message,
+      at: new Date(this.now()).toISOString(),
+    });
+    if (this.rejectedSignals.length > REJECTED_SIGNAL_LIMIT) this.rejectedSignals.splice(0, 1);
+    this.flag(`${signal} rejected: ${rejection.message}`);
+  }
+
+  /** Seen before: the same operation again (true), or a different request under a used reference. */
+  seenBefore(kind: OperationKind, request: { reference?: string; amount?: number; vatAmount?: number }) {
+    return seenBefore(this.fingerprints, kind, request);
+  }
+
+  /** The result of a reference seen before: null while its operation runs. */
+  resultOfReference(kind: OperationKind, reference: string): OperationResult | null | undefined {
+    return this.references.get(referenceKey(kind, reference));
+  }
+
+  #queuedForAdmission(): QueuedOperation[] {
+    const queued: QueuedOperation[] = [];
+    for (const op of this.queue) {
+      if ((op.status !== 'queued' && op.status !== 'held') || op.kind === 'delete-token') continue;
+      queued.push(op.amount !== undefined ? { kind: op.kind, amount: op.amount } : { kind: op.kind });
+    }
+    return queued;
+  }
+
+  /**
+   * Ledger admission behind the queue; undefined (admitted) while the ledger is still being read at
+   * start. While the authorization is awaited, everything held counts (token deletions and a running
+   * abort too): an abort is accepted only with nothing else held, so it is always first.
+   */
+  admit(kind: TransactionKind | 'abort', amount?: number, vatAmount?: number): Rejection | undefined {
+    if (this.closing) return CLOSED;
+    if (this.awaitingAuthorization()) {
+      // Amounts wait for the authorized amount; the announced one decides nothing.
+      const held = decideHeldAdmission(
+        this.queue.filter((op) => op.status !== 'done'),
+        { kind, amount, vatAmount },
+      );
+      return held.ok ? undefined : held.rejection;
+    }
+    if (!this.ledger) return undefined;
+    const decision = decideAdmission(this.ledger, this.#queuedForAdmission(), { kind, amount, vatAmount });
+    return decision.ok ? undefined : decision.rejection;
+  }
+
+  /** Token deletions need a token and an open lifecycle. */
+  admitTokenDeletion(): Rejection | undefined {
+    if (this.closing) return CLOSED;
+    if (!this.input.paymentToken) return { code: 'no-payment-token', message: 'this payment has no payment token' };
+    return undefined;
+  }
+
+  enqueue(kind: OperationKind, source: OperationRecord['source'], fields: Partial<OperationRecord>): OperationRecord {
+    const id = this.nextOperationId++;
+    const status: OperationStatus = this.awaitingAuthorization() ? 'held' : 'queued';
+    const op: OperationRecord = { ...fields, id, kind, source, status };
+    // Fixed now, before any activity is scheduled: every retry of this operation reuses it.
+    if (kind === 'capture' || kind === 'cancellation' || kind === 'reversal') {
+      op.payeeReference = payeeReferenceFor(this.input.paymentId, kind, id);
+    }
+    if (op.reference !== undefined) {
+      this.references.set(referenceKey(kind, op.reference), null);
+      this.fingerprints.set(referenceKey(kind, op.reference), fingerprint(op));
+    }
+    this.queue.push(op);
+    this.refresh();
+    return op;
+  }
+
+  /** An operation is done: its result answers the update and the reference, and it leaves the queue. */
+  retire(op: OperationRecord, result: OperationResult): void {
+    op.status = 'done';
+    op.result = result;
+    if (op.reference !== undefined) this.references.set(referenceKey(op.kind, op.reference), result);
+    const index = this.queue.indexOf(op);
+    if (index >= 0) this.queue.splice(index, 1);
+    this.recent.push(op);
+    if (this.recent.length > RECENT_LIMIT) this.recent.splice(0, this.recent.length - RECENT_LIMIT);
+  }
+
+  /** The answer an operation refused at its turn gets; a refused event is also recorded as rejected. */
+  rejected(op: OperationRecord, rejection: Rejection): OperationResult {
+    if (op.source !== 'update') this.rejectSignal(`${op.kind} (${op.source})`, rejection, op.reference);
+    return {
+      operationId: op.id,
+      kind: op.kind,
+      ...(op.reference !== undefined && { reference: op.reference }),
+      state: 'Rejected',
+      failureReason: rejection.message,
+      failureType: rejection.code,
+    };
+  }
+
+  /** The token is deleted when the lifecycle closes, once: a refusal is flagged, not retried in a loop. */
+  enqueueCloseTokenDeletion(): boolean {
+    if (!this.policy.deleteTokenOnClose || !this.input.paymentToken || this.tokenDeleted || this.closeTokenAttempted) {
+      return false;
+    }
+    this.closeTokenAttempted = true;
+    this.enqueue('delete-token', 'policy', { comment: 'Payment lifecycle closed' });
+    return true;
+  }
+
+  /** What the workflow returns when the lifecycle ends. */
+  summary(l: Ledger): PaymentSummary {
+    return {
+      paymentId: this.input.paymentId,
+      orderId: this.input.orderId,
+      status: statusOf(l, this.authorization),
+      currency: l.currency,
+      authorized: l.authorized,
+      captured: l.captured,
+      cancelled: l.cancelled,
+      reversed: l.reversed,
+      transactions: l.entries.length,
+      tokenDeleted: this.tokenDeleted,
+      needsAttention: this.needsAttention,
+    };
+  }
+}
