@@ -20,6 +20,8 @@ import {
 import { TemporalUnavailableError } from './config/connect.js';
 
 const DEFAULT_SHUTDOWN_GRACE_MS = 30_000;
+/** An hour: longer than any activity attempt may take (their timeout is at most an hour). */
+const MAX_SHUTDOWN_GRACE_MS = 3_600_000;
 
 /** The workflows module, as source (.ts under tsx) or compiled (.js under lib/). */
 export function workflowsPath(): string {
@@ -56,8 +58,10 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Worker
 export function shutdownGraceMsFromEnv(env: Environment = process.env): number {
   const raw = env.WORKER_SHUTDOWN_GRACE_MS;
   if (raw === undefined) return DEFAULT_SHUTDOWN_GRACE_MS;
-  if (!/^\d+$/.test(raw)) {
-    throw new ConfigurationError([`WORKER_SHUTDOWN_GRACE_MS must be a whole number of milliseconds, got "${raw}"`]);
+  if (!/^\d{1,9}$/.test(raw) || Number(raw) > MAX_SHUTDOWN_GRACE_MS) {
+    throw new ConfigurationError([
+      `WORKER_SHUTDOWN_GRACE_MS must be a whole number of milliseconds from 0 to ${MAX_SHUTDOWN_GRACE_MS}, got "${raw}"`,
+    ]);
   }
   return Number(raw);
 }

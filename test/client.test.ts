@@ -223,6 +223,40 @@ describe('client: final errors', () => {
       await new Promise<void>((r) => stub.close(() => r()));
     }
   });
+
+  it('never follows a redirect: a 307 to another port of the same host is refused, the token stays', async () => {
+    const authorizations: (string | undefined)[] = [];
+    const elsewhere = createServer((req, res) => {
+      authorizations.push(req.headers.authorization);
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    });
+    await new Promise<void>((r) => elsewhere.listen(0, '127.0.0.1', r));
+    const redirecting = createServer((req, res) => {
+      const target = `http://127.0.0.1:${(elsewhere.address() as AddressInfo).port}${req.url}`;
+      res.writeHead(307, { location: target }).end();
+    });
+    await new Promise<void>((r) => redirecting.listen(0, '127.0.0.1', r));
+    const redirected = new SwedbankPayClient({
+      baseUrl: `http://127.0.0.1:${(redirecting.address() as AddressInfo).port}`,
+      token: TEST_TOKEN,
+    });
+    try {
+      const err = await fails(() => redirected.getPayment('/psp/creditcard/payments/abc'), UnexpectedResponseError);
+      assert.equal(err.status, 307);
+      assert.equal(err.retryable, false);
+      assert.deepEqual(authorizations, [], 'nothing reached the redirect target');
+    } finally {
+      redirected.close();
+      await new Promise<void>((r) => redirecting.close(() => r()));
+      await new Promise<void>((r) => elsewhere.close(() => r()));
+    }
+  });
+
+  it('refuses a timeout that Node could not honour', () => {
+    for (const timeoutMs of [0, -1, 2 ** 31, 1.5]) {
+      assert.throws(() => new SwedbankPayClient({ token: TEST_TOKEN, timeoutMs }), RangeError);
+    }
+  });
 });
 
 describe('client: transient errors', () => {

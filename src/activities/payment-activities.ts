@@ -30,6 +30,11 @@ export interface CreateTransactionInput {
   /** Invoice captures. */
   itemDescriptions?: ItemDescription[];
   vatSummary?: VatSummary[];
+  /**
+   * An earlier run of the workflow may have sent it (it moved to a new run with the outcome unknown):
+   * look before sending, as a retry does.
+   */
+  resume?: boolean;
 }
 
 /** What the workflow needs of a transaction (no secrets, small enough for history). */
@@ -140,7 +145,7 @@ export function createPaymentActivities(base: SwedbankPayClient) {
     async createTransaction(input: CreateTransactionInput): Promise<TransactionSnapshot> {
       const attempt = Context.current().info.attempt;
       try {
-        if (attempt > 1) {
+        if (attempt > 1 || input.resume) {
           const earlier = await find(input);
           if (earlier) return earlier;
           const { payment } = await api().getPayment(input.paymentId);

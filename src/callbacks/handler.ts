@@ -26,6 +26,7 @@ import { paymentWorkflowId } from '../contract/index.js';
 import { CallbackBody } from '../swedbank/schemas.js';
 import { callbackSignal } from '../contract/index.js';
 import { createIpAllowlist, senderAddress } from './ip-allowlist.js';
+import { CallbackThrottle, type CallbackThrottleOptions } from './throttle.js';
 
 export const DEFAULT_MAX_BODY_BYTES = 16 * 1024;
 export const DEFAULT_SIGNAL_TIMEOUT_MS = 5_000;
@@ -54,12 +55,20 @@ export interface CallbackHandlerOptions {
   signalTimeoutMs?: number;
   /** One line per callback: outcome, HTTP status, payment and transaction ids, sender. Never the body. */
   logger?: CallbackLogger;
+  /**
+   * Bounds on what callbacks cost a payment (src/callbacks/throttle.ts): one signal per payment per
+   * `coalesceWindowMs` (1 s; later ones fold into a trailing signal), at most `burst` (20) signals
+   * at once and `perHour` (60) after that (beyond: 429 with Retry-After). `false` turns both off.
+   */
+  throttle?: CallbackThrottleOptions | false;
 }
 
 export type CallbackHandler = (req: IncomingMessage, res: ServerResponse) => void;
 
 export type CallbackOutcome =
   | 'signalled'
+  | 'coalesced'
+  | 'rate-limited'
   | 'workflow-closed'
   | 'unknown-payment'
   | 'forbidden'
@@ -119,7 +128,12 @@ function rejectAfter(ms: number): { promise: Promise<never>; cancel(): void } {
   return { promise, cancel: () => clearTimeout(timer) };
 }
 
-export function createCallbackHandler(options: CallbackHandlerOptions): CallbackHandler {
+export interface CallbackHandlerWithClose extends CallbackHandler {
+  /** Stops trailing signals still pending (call when the server closes). */
+  close(): void;
+}
+
+export function createCallbackHandler(options: CallbackHandlerOptions): CallbackHandlerWithClose {
   const limit = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const signalTimeoutMs = options.signalTimeoutMs ?? DEFAULT_SIGNAL_TIMEOUT_MS;
   const trustProxy = options.trustProxy ?? 0;
@@ -132,6 +146,19 @@ export function createCallbackHandler(options: CallbackHandlerOptions): Callback
   }
   const allowlist = options.allowedIps === undefined ? undefined : createIpAllowlist(options.allowedIps);
   const { client, logger } = options;
+  const throttle =
+    options.throttle === false
+      ? undefined
+      : new CallbackThrottle(options.throttle ?? {}, (workflowId, body) => {
+          // A trailing signal for callbacks already answered: the workflow's polling covers a failure.
+          client.workflow
+            .getHandle(workflowId)
+            .signal(callbackSignal, body)
+            .then(
+              () => logger?.info('Swedbank Pay callback: trailing signal', { outcome: 'signalled', workflowId }),
+              () => logger?.warn('Swedbank Pay callback: trailing signal failed', { outcome: 'error', workflowId }),
+            );
+        });
 
   /** Signals the workflow, or reports why not; the whole exchange is bounded by the deadline. */
   async function signal(workflowId: string, body: CallbackBody): Promise<{ closed?: string }> {
@@ -215,14 +242,22 @@ export function createCallbackHandler(options: CallbackHandlerOptions): Callback
       return done(400, 'malformed', 'not a card or invoice payment id');
     }
 
+    const verdict = throttle?.admit(workflowId, parsed.data) ?? { action: 'signal' };
+    if (verdict.action === 'coalesced') return done(200, 'coalesced', 'ok (folded into a signal at once)');
+    if (verdict.action === 'limited') {
+      const seconds = String(Math.max(1, Math.ceil(verdict.retryAfterMs / 1000)));
+      return done(429, 'rate-limited', 'too many callbacks for this payment', { 'retry-after': seconds });
+    }
     const deadline = Date.now() + signalTimeoutMs;
     const timer = rejectAfter(signalTimeoutMs);
+    let signalled = false;
     try {
       // The gRPC deadline cancels the calls; the timer guarantees the answer even if something else hangs.
       const outcome = await Promise.race([
         client.withDeadline(deadline, () => signal(workflowId, parsed.data)),
         timer.promise,
       ]);
+      signalled = true;
       if (outcome.closed === undefined) return done(200, 'signalled', 'ok');
       extra = { workflowStatus: outcome.closed };
       return done(200, 'workflow-closed', 'payment lifecycle already closed');
@@ -235,14 +270,16 @@ export function createCallbackHandler(options: CallbackHandlerOptions): Callback
       return done(503, 'temporal-unavailable', 'could not signal the payment workflow');
     } finally {
       timer.cancel();
+      if (!signalled) throttle?.failed(workflowId);
     }
   };
 
-  return (req, res) => {
+  const handler = (req: IncomingMessage, res: ServerResponse) => {
     handle(req, res).catch(() => {
       if (res.headersSent) return;
       res.writeHead(500, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ status: 500, message: 'internal error' }));
     });
   };
+  return Object.assign(handler, { close: () => throttle?.close() });
 }

@@ -88,6 +88,7 @@ export async function startCallbackServer(options: CallbackServerOptions): Promi
     url: `http://${urlHost}:${bound}${path}`,
     port: bound,
     close() {
+      callbacks.close();
       closing ??= new Promise<void>((resolve, reject) => {
         const force = setTimeout(
           () => server.closeAllConnections(),

@@ -4,7 +4,7 @@
  * SWEDBANK_PAY_TIMEOUT_MS.
  */
 import { readFileSync } from 'node:fs';
-import type { SwedbankPayClientOptions } from '../swedbank/client.js';
+import { MAX_TIMEOUT_MS, type SwedbankPayClientOptions } from '../swedbank/client.js';
 import { ENVIRONMENTS } from '../swedbank/resources.js';
 import { ConfigurationError } from './errors.js';
 import type { Environment } from './temporal.js';
@@ -47,8 +47,13 @@ function swedbankPayProblems(env: Environment): string[] {
     }
   }
   const timeout = env.SWEDBANK_PAY_TIMEOUT_MS;
-  if (timeout !== undefined && !/^\d+$/.test(timeout)) {
-    problems.push(`SWEDBANK_PAY_TIMEOUT_MS must be a whole number of milliseconds, got "${timeout}"`);
+  if (
+    timeout !== undefined &&
+    !(/^\d{1,9}$/.test(timeout) && Number(timeout) >= 100 && Number(timeout) <= MAX_TIMEOUT_MS)
+  ) {
+    problems.push(
+      `SWEDBANK_PAY_TIMEOUT_MS must be a whole number of milliseconds from 100 to ${MAX_TIMEOUT_MS}, got "${timeout}"`,
+    );
   }
   return problems;
 }

@@ -70,6 +70,12 @@ export interface SwedbankPayClientOptions {
 
 const ACCEPT = 'application/problem+json; q=1.0, application/json; q=0.9';
 const DEFAULT_TIMEOUT_MS = 30_000;
+/** Node's timers hold at most 2^31-1 ms; anything longer fires at once. Ten minutes is plenty for one request. */
+export const MAX_TIMEOUT_MS = 600_000;
+
+function isTimeout(ms: number): boolean {
+  return Number.isSafeInteger(ms) && ms >= 1 && ms <= MAX_TIMEOUT_MS;
+}
 
 type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
 
@@ -87,6 +93,9 @@ export class SwedbankPayClient {
     shared?: { agent: HttpAgent | HttpsAgent; cancellation: AbortSignal },
   ) {
     if (!options.token) throw new TypeError('SwedbankPayClient needs a bearer token');
+    if (options.timeoutMs !== undefined && !isTimeout(options.timeoutMs)) {
+      throw new RangeError(`timeoutMs must be a whole number of milliseconds from 1 to ${MAX_TIMEOUT_MS}`);
+    }
     const base = new URL(options.baseUrl ?? ENVIRONMENTS.test);
     this.baseUrl = base.origin;
     this.#token = options.token;
@@ -257,6 +266,8 @@ export class SwedbankPayClient {
         method,
         agent: this.#agent,
         signal: controller.signal,
+        // A redirect is never followed: it would carry the bearer token to wherever it points.
+        redirect: 'manual',
         headers: {
           Authorization: `Bearer ${this.#token}`,
           Accept: ACCEPT,
@@ -271,6 +282,10 @@ export class SwedbankPayClient {
     } finally {
       clearTimeout(timer);
       this.#cancellation?.removeEventListener('abort', cancel);
+    }
+    if (response.status >= 300 && response.status < 400) {
+      // Swedbank Pay's API does not redirect; an answer that does is refused, its target not followed.
+      throw new UnexpectedResponseError(response.status, context, 'a redirect, not followed (the token stays here)');
     }
     const json = parseJson(text);
     if (response.status >= 400) throw this.#problemError(response, json, context);

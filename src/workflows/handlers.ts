@@ -4,8 +4,14 @@
  * cannot be acted on), Swedbank Pay's callbacks (hints) and the `state` query. Every handler treats
  * its argument as unknown JSON and decides through the pure checks and the state's rules.
  */
-import { ApplicationFailure, condition, setHandler } from '@temporalio/workflow';
-import type { SignalDefinition, UpdateDefinition } from '@temporalio/common';
+import {
+  ApplicationFailure,
+  condition,
+  setDefaultSignalHandler,
+  setDefaultUpdateHandler,
+  setHandler,
+} from '@temporalio/workflow';
+import { HandlerUnfinishedPolicy, type SignalDefinition, type UpdateDefinition } from '@temporalio/common';
 import {
   abortSignal,
   abortUpdate,
@@ -33,6 +39,7 @@ import {
   checkReversalRequest,
   type Checked,
 } from '../domain/requests.js';
+import type { Features } from './patches.js';
 import { CLOSED, type OperationRecord, type PaymentState } from './state.js';
 import { stateView } from './web-ui.js';
 
@@ -45,6 +52,15 @@ function throwRejection(rejection: Rejection): never {
     nonRetryable: true,
     details: [rejection],
   });
+}
+
+/**
+ * A request no rule foresaw must still get an answer, never fail the workflow task: anything thrown
+ * that is not a rejection becomes one (`invalid-request`).
+ */
+function asRejection(err: unknown): never {
+  if (err instanceof ApplicationFailure) throw err;
+  throwRejection({ code: 'invalid-request', message: 'the request could not be handled' });
 }
 
 async function resultOf(op: OperationRecord): Promise<OperationResult> {
@@ -62,136 +78,215 @@ async function resultOfReference(
   return state.resultOfReference(kind, reference)!;
 }
 
-/**
- * An operation's update: the validator refuses a bad request before it enters history; the handler
- * queues it (or finds the earlier operation under the same reference) and returns its final result.
- */
-function onUpdate<A, R extends Request>(
-  state: PaymentState,
-  update: UpdateDefinition<OperationResult, [A]>,
-  kind: OperationKind,
-  check: (raw: unknown) => Checked<R>,
-  admission: (request: R) => Rejection | undefined,
-): void {
-  setHandler(
-    update,
-    async (raw) => {
-      const checked = check(raw);
-      if (!checked.ok) throwRejection(checked.rejection);
-      const seen = state.seenBefore(kind, checked.value);
-      if (seen === true) return resultOfReference(state, kind, checked.value.reference!);
-      if (seen) throwRejection(seen);
-      return resultOf(state.enqueue(kind, 'update', checked.value));
-    },
-    {
-      validator: (raw) => {
-        const checked = check(raw);
-        if (!checked.ok) throwRejection(checked.rejection);
-        const seen = state.seenBefore(kind, checked.value);
-        if (seen === true) return; // the same event again: it gets the same result
-        const rejection = seen || admission(checked.value);
-        if (rejection) throwRejection(rejection);
-      },
-    },
-  );
+interface OperationMessage {
+  kind: OperationKind;
+  check: (raw: unknown) => Checked<Request>;
+  /** Judged on arrival (updates always; signals only while the authorization is awaited). */
+  admission: (request: Request) => Rejection | undefined;
 }
 
-/** An operation's signal: checked on arrival, recorded as rejected instead of failing; amounts judged when run. */
-function onSignal<A, R extends Request>(
-  state: PaymentState,
-  signal: SignalDefinition<[A]>,
-  kind: OperationKind,
-  check: (raw: unknown) => Checked<R>,
-  admission?: (request: R) => Rejection | undefined,
-): void {
-  setHandler(signal, (raw: unknown) => {
-    const reference = typeof raw === 'object' && raw !== null ? (raw as Request).reference : undefined;
-    const ref = typeof reference === 'string' ? reference : undefined;
-    const checked = check(raw);
-    if (!checked.ok) return state.rejectSignal(signal.name, checked.rejection, ref);
-    const seen = state.seenBefore(kind, checked.value);
+/** An update's validator: refuses a bad request before it enters history. */
+function validateUpdate(state: PaymentState, m: OperationMessage, raw: unknown): void {
+  try {
+    const checked = m.check(raw);
+    if (!checked.ok) throwRejection(checked.rejection);
+    const seen = state.seenBefore(m.kind, checked.value);
+    if (seen === true) return; // the same event again: it gets the same result
+    const rejection = seen || m.admission(checked.value);
+    if (rejection) throwRejection(rejection);
+  } catch (err) {
+    asRejection(err);
+  }
+}
+
+/** An update's handler: queues the request (or finds the earlier one under its reference); answers its result. */
+async function handleUpdate(state: PaymentState, m: OperationMessage, raw: unknown): Promise<OperationResult> {
+  let op: OperationRecord;
+  try {
+    const checked = m.check(raw);
+    if (!checked.ok) throwRejection(checked.rejection);
+    const seen = state.seenBefore(m.kind, checked.value);
+    if (seen === true) return await resultOfReference(state, m.kind, checked.value.reference!);
+    if (seen) throwRejection(seen);
+    op = state.enqueue(m.kind, 'update', checked.value);
+  } catch (err) {
+    asRejection(err);
+  }
+  return resultOf(op);
+}
+
+/** A signal: checked on arrival, recorded as rejected instead of failing; amounts judged when run. */
+function handleSignal(state: PaymentState, m: OperationMessage, name: string, raw: unknown): void {
+  const reference = typeof raw === 'object' && raw !== null ? (raw as Request).reference : undefined;
+  const ref = typeof reference === 'string' ? reference.slice(0, 100) : undefined;
+  try {
+    const checked = m.check(raw);
+    if (!checked.ok) return state.rejectSignal(name, checked.rejection, ref);
+    const seen = state.seenBefore(m.kind, checked.value);
     if (seen === true) return; // a redelivered event: performed once
-    const rejection = seen || (state.closing ? CLOSED : admission?.(checked.value));
-    if (rejection) return state.rejectSignal(signal.name, rejection, ref);
-    state.enqueue(kind, 'signal', checked.value);
+    const rejection = seen || (state.closing ? CLOSED : m.admission(checked.value));
+    if (rejection) return state.rejectSignal(name, rejection, ref);
+    state.enqueue(m.kind, 'signal', checked.value);
+  } catch {
+    state.rejectSignal(name, { code: 'invalid-request', message: 'the request could not be handled' }, ref);
+  }
+}
+
+/** A Swedbank Pay callback: a hint only, waking whoever waits for an outcome (who then reads the truth). */
+function handleCallback(state: PaymentState, raw: unknown): void {
+  const rejection = checkCallback(raw, state.input.paymentId);
+  if (rejection) return state.rejectSignal('callback', rejection);
+  state.callbacksReceived++;
+}
+
+/** The operations' messages, by update and by signal name. */
+function operationMessages(state: PaymentState) {
+  const { instrument } = state;
+  // Signals are judged at their turn, except while the authorization is awaited: then the held
+  // rules (nothing behind an abort, an abort only alone) apply on arrival, as for updates.
+  const held =
+    (kind: TransactionKind | 'abort') =>
+    (r: Request): Rejection | undefined =>
+      state.awaitingAuthorization() ? state.admit(kind, r.amount, r.vatAmount) : undefined;
+  const update = (m: OperationMessage) => m;
+  return [
+    {
+      update: captureUpdate,
+      signal: captureSignal,
+      asUpdate: update({
+        kind: 'capture',
+        check: (raw) => checkCaptureRequest(raw, instrument, false),
+        admission: (r) => state.admit('capture', r.amount, r.vatAmount),
+      }),
+      asSignal: update({
+        kind: 'capture',
+        check: (raw) => checkCaptureRequest(raw, instrument, true),
+        admission: held('capture'),
+      }),
+    },
+    {
+      update: cancelUpdate,
+      signal: cancelSignal,
+      asUpdate: update({
+        kind: 'cancellation',
+        check: (raw) => checkCancelRequest(raw, false),
+        admission: () => state.admit('cancellation'),
+      }),
+      asSignal: update({
+        kind: 'cancellation',
+        check: (raw) => checkCancelRequest(raw, true),
+        admission: held('cancellation'),
+      }),
+    },
+    {
+      update: reverseUpdate,
+      signal: reverseSignal,
+      asUpdate: update({
+        kind: 'reversal',
+        check: (raw) => checkReversalRequest(raw, false),
+        admission: (r) => state.admit('reversal', r.amount, r.vatAmount),
+      }),
+      asSignal: update({
+        kind: 'reversal',
+        check: (raw) => checkReversalRequest(raw, true),
+        admission: held('reversal'),
+      }),
+    },
+    {
+      update: abortUpdate,
+      signal: abortSignal,
+      asUpdate: update({
+        kind: 'abort',
+        check: (raw) => checkAbortRequest(raw, false),
+        admission: () => state.admit('abort'),
+      }),
+      asSignal: update({ kind: 'abort', check: (raw) => checkAbortRequest(raw, true), admission: held('abort') }),
+    },
+    {
+      update: deleteTokenUpdate,
+      signal: deleteTokenSignal,
+      asUpdate: update({
+        kind: 'delete-token',
+        check: (raw) => checkDeleteTokenRequest(raw, false),
+        admission: () => state.admitTokenDeletion(),
+      }),
+      asSignal: update({
+        kind: 'delete-token',
+        check: (raw) => checkDeleteTokenRequest(raw, true),
+        admission: () => state.admitTokenDeletion(),
+      }),
+    },
+  ] as const;
+}
+
+type Messages = ReturnType<typeof operationMessages>;
+
+function registerUpdates(state: PaymentState, messages: Messages): void {
+  for (const m of messages) {
+    setHandler(
+      m.update as UpdateDefinition<OperationResult, [unknown]>,
+      (raw) => handleUpdate(state, m.asUpdate, raw),
+      {
+        validator: (raw) => validateUpdate(state, m.asUpdate, raw),
+        // A run that continues as new mid-operation leaves its waiting updates: their clients ask again
+        // with the same reference and get the result from the next run (docs/CONTRACT.md).
+        unfinishedPolicy: HandlerUnfinishedPolicy.ABANDON,
+      },
+    );
+  }
+}
+
+function registerSignals(state: PaymentState, messages: Messages): void {
+  for (const m of messages) {
+    setHandler(m.signal as SignalDefinition<[unknown]>, (raw) => handleSignal(state, m.asSignal, m.signal.name, raw));
+  }
+  setHandler(callbackSignal, (raw) => handleCallback(state, raw));
+}
+
+/**
+ * Messages that arrived before the first workflow task wait in the SDK until their handler is
+ * registered, and would be dispatched in registration order. History order is: every signal of the
+ * task, then every update (updates are accepted when the task completes), each in arrival order; the
+ * default handlers dispatch the waiting ones exactly so. An update dispatched this way is validated in
+ * its handler, so a refusal is recorded (accepted, then failed with its rule) rather than left out.
+ */
+function dispatchWaitingInHistoryOrder(state: PaymentState, messages: Messages): void {
+  const signals = new Map<string, (raw: unknown) => void>([
+    ...messages.map(
+      (m) => [m.signal.name, (raw: unknown) => handleSignal(state, m.asSignal, m.signal.name, raw)] as const,
+    ),
+    [callbackSignal.name, (raw: unknown) => handleCallback(state, raw)],
+  ]);
+  setDefaultSignalHandler((name, ...args) => {
+    const route = signals.get(name);
+    if (route) return route(args[0]);
+    state.rejectSignal(name.slice(0, 100), { code: 'unknown-message', message: 'no such signal' });
   });
+  const updates = new Map(messages.map((m) => [m.update.name, m.asUpdate] as const));
+  setDefaultUpdateHandler((name, ...args) => {
+    const m = updates.get(name);
+    if (!m)
+      return Promise.reject(
+        ApplicationFailure.nonRetryable(`no such update: ${name.slice(0, 100)}`, 'unknown-message'),
+      );
+    validateUpdate(state, m, args[0]);
+    return handleUpdate(state, m, args[0]);
+  });
+  // Unknown updates sent later are refused by the SDK before they enter history.
+  setDefaultUpdateHandler(undefined);
 }
 
 /** Registers every handler; called before the workflow's first await, so no early message is lost. */
-export function registerHandlers(state: PaymentState): void {
-  const { instrument } = state;
-  onUpdate(
-    state,
-    captureUpdate,
-    'capture',
-    (raw) => checkCaptureRequest(raw, instrument, false),
-    (r) => state.admit('capture', r.amount, r.vatAmount),
-  );
-  onUpdate(
-    state,
-    cancelUpdate,
-    'cancellation',
-    (raw) => checkCancelRequest(raw, false),
-    () => state.admit('cancellation'),
-  );
-  onUpdate(
-    state,
-    reverseUpdate,
-    'reversal',
-    (raw) => checkReversalRequest(raw, false),
-    (r) => state.admit('reversal', r.amount, r.vatAmount),
-  );
-  onUpdate(
-    state,
-    abortUpdate,
-    'abort',
-    (raw) => checkAbortRequest(raw, false),
-    () => state.admit('abort'),
-  );
-  onUpdate(
-    state,
-    deleteTokenUpdate,
-    'delete-token',
-    (raw) => checkDeleteTokenRequest(raw, false),
-    () => state.admitTokenDeletion(),
-  );
-
-  // Signals are judged at their turn, except while the authorization is awaited: then the held
-  // rules (nothing behind an abort, an abort only alone) apply on arrival, as for updates.
-  const heldSignalAdmission =
-    (kind: TransactionKind | 'abort') =>
-    (request: Request): Rejection | undefined =>
-      state.awaitingAuthorization() ? state.admit(kind, request.amount, request.vatAmount) : undefined;
-  onSignal(
-    state,
-    captureSignal,
-    'capture',
-    (raw) => checkCaptureRequest(raw, instrument, true),
-    heldSignalAdmission('capture'),
-  );
-  onSignal(
-    state,
-    cancelSignal,
-    'cancellation',
-    (raw) => checkCancelRequest(raw, true),
-    heldSignalAdmission('cancellation'),
-  );
-  onSignal(state, reverseSignal, 'reversal', (raw) => checkReversalRequest(raw, true), heldSignalAdmission('reversal'));
-  onSignal(state, abortSignal, 'abort', (raw) => checkAbortRequest(raw, true), heldSignalAdmission('abort'));
-  onSignal(
-    state,
-    deleteTokenSignal,
-    'delete-token',
-    (raw) => checkDeleteTokenRequest(raw, true),
-    () => state.admitTokenDeletion(),
-  );
-
-  setHandler(callbackSignal, (raw) => {
-    const rejection = checkCallback(raw, state.input.paymentId);
-    if (rejection) return state.rejectSignal('callback', rejection);
-    // A hint only: wakes whoever waits for an outcome, who then reads the truth with GET.
-    state.callbacksReceived++;
-  });
-
+export function registerHandlers(state: PaymentState, features: Features): void {
+  const messages = operationMessages(state);
+  if (features.historyOrder) {
+    dispatchWaitingInHistoryOrder(state, messages);
+    registerSignals(state, messages);
+    registerUpdates(state, messages);
+  } else {
+    // 0.1.0: waiting messages in registration order (updates first).
+    registerUpdates(state, messages);
+    registerSignals(state, messages);
+  }
   setHandler(stateQuery, () => stateView(state));
 }

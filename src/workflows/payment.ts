@@ -15,27 +15,34 @@
  *   operations/        capture, cancellation, reversal, abort, token deletion
  *   web-ui.ts          search attributes, details, the query's view
  */
-import { ApplicationFailure } from '@temporalio/workflow';
+import { ApplicationFailure, continueAsNew, patched, workflowInfo } from '@temporalio/workflow';
 import type { PaymentSummary, PaymentWorkflowInput } from '../contract/index.js';
 import { inputProblems } from '../domain/input.js';
 import { registerHandlers } from './handlers.js';
 import { authorizationPhase, endWithoutAuthorization } from './phases/authorization.js';
+import { features, PATCHES } from './patches.js';
 import { lifecycle, readAuthorizedPayment } from './phases/lifecycle.js';
-import { createRuntime } from './runtime.js';
+import { ContinueAsNewNow, createRuntime, type Runtime } from './runtime.js';
 import { PaymentState, type CarriedState } from './state.js';
 import { webUi } from './web-ui.js';
 
 export type { PaymentSummary };
 
-export async function swedbankPayPayment(input: PaymentWorkflowInput): Promise<PaymentSummary> {
-  const problems = inputProblems(input, { baseline: true });
-  if (problems.length > 0) {
-    throw ApplicationFailure.nonRetryable(`invalid payment workflow input: ${problems.join('; ')}`, 'invalid-input');
-  }
-  const state = new PaymentState(input, { now: () => Date.now(), show: webUi() }, input.carried as CarriedState);
-  const rt = createRuntime(state);
-  registerHandlers(state);
+/**
+ * The input as this run must take it. A chain's first run checks everything (a foreign workflow id or
+ * a forged `carried` would restart payeeReferences); a continued run carries its own state, its input
+ * checked when the chain started. Runs started before the strict check replay with the first release's.
+ */
+function inputCheck(input: PaymentWorkflowInput): string[] {
+  const { workflowId, continuedFromExecutionRunId } = workflowInfo();
+  const continued = continuedFromExecutionRunId !== undefined;
+  if (!continued && patched(PATCHES.strictInput)) return inputProblems(input, { workflowId });
+  return inputProblems(input, { baseline: true, continued });
+}
 
+/** The authorization phase (when awaited), then the lifecycle. */
+async function phases(rt: Runtime, input: PaymentWorkflowInput): Promise<PaymentSummary> {
+  const { state } = rt;
   if (state.authorization?.phase === 'AwaitingAuthorization') {
     const end = await authorizationPhase(rt, state.authorization);
     if (end) return endWithoutAuthorization(rt, state.authorization, end);
@@ -43,4 +50,21 @@ export async function swedbankPayPayment(input: PaymentWorkflowInput): Promise<P
   if (!state.ledger) await readAuthorizedPayment(rt);
   else state.refresh();
   return lifecycle(rt, input);
+}
+
+export async function swedbankPayPayment(input: PaymentWorkflowInput): Promise<PaymentSummary> {
+  const problems = inputCheck(input);
+  if (problems.length > 0) {
+    throw ApplicationFailure.nonRetryable(`invalid payment workflow input: ${problems.join('; ')}`, 'invalid-input');
+  }
+  const state = new PaymentState(input, { now: () => Date.now(), show: webUi() }, input.carried as CarriedState);
+  const rt = createRuntime(state, features());
+  registerHandlers(state, rt.features);
+  try {
+    return await phases(rt, input);
+  } catch (err) {
+    if (!(err instanceof ContinueAsNewNow)) throw err;
+    // History grew long mid-operation: the next run takes over where this one stands.
+    return await continueAsNew<typeof swedbankPayPayment>({ ...input, carried: state.carry() });
+  }
 }

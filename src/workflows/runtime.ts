@@ -5,28 +5,71 @@
 import {
   ActivityFailure,
   ApplicationFailure,
+  CancellationScope,
   condition,
+  isCancellation,
   proxyActivities,
   sleep,
+  workflowInfo,
   type ActivityInterfaceFor,
   type ActivityOptions,
 } from '@temporalio/workflow';
 import type { PaymentActivities } from '../activities/payment-activities.js';
+import type { Features } from './patches.js';
 import type { PaymentState } from './state.js';
 
 export interface Runtime {
   state: PaymentState;
   activities: ActivityInterfaceFor<PaymentActivities>;
   activityOptions: ActivityOptions;
+  features: Features;
 }
 
-export function createRuntime(state: PaymentState): Runtime {
+export function createRuntime(state: PaymentState, features: Features): Runtime {
   const activityOptions: ActivityOptions = {
     startToCloseTimeout: state.policy.activityTimeoutMs,
     // Only transient errors are retried (final ones are non-retryable), so backing off forever is safe.
     retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
   };
-  return { state, activities: proxyActivities<PaymentActivities>(activityOptions), activityOptions };
+  return { state, activities: proxyActivities<PaymentActivities>(activityOptions), activityOptions, features };
+}
+
+/** History is long (the server suggests it, or the policy's threshold is reached): time for a new run. */
+export function continueAsNewDue(rt: Runtime): boolean {
+  const info = workflowInfo();
+  const threshold = rt.state.policy.continueAsNewAfterEvents;
+  return info.continueAsNewSuggested || (threshold !== undefined && info.historyLength >= threshold);
+}
+
+/**
+ * Thrown from wherever the workflow waits (an operation outstanding, the authorization awaited) when
+ * history has grown long: the workflow function catches it and continues as new with the state,
+ * whose operations carry their progress.
+ */
+export class ContinueAsNewNow extends Error {
+  override name = 'ContinueAsNewNow';
+}
+
+/**
+ * A new run is due now even mid-operation (for runs that may do that): when the server suggests it,
+ * or history has grown to twice the policy's threshold. Below that, the workflow waits to be idle,
+ * so that no update waiting for its result is cut off (its client would have to ask again).
+ */
+export function mustContinueAsNew(rt: Runtime): boolean {
+  if (!rt.features.continueAsNewAnytime) return false;
+  const info = workflowInfo();
+  const threshold = rt.state.policy.continueAsNewAfterEvents;
+  return info.continueAsNewSuggested || (threshold !== undefined && info.historyLength >= 2 * threshold);
+}
+
+/** Unwinds to the workflow function when a new run is due. */
+export function continueAsNewIfDue(rt: Runtime): void {
+  if (mustContinueAsNew(rt)) throw new ContinueAsNewNow();
+}
+
+/** Not a failure to record: the workflow is being cancelled, or is moving to a new run. */
+export function isUnwinding(err: unknown): boolean {
+  return err instanceof ContinueAsNewNow || isCancellation(err);
 }
 
 /** An activity's failure as a type to branch on and a sentence for people. */
@@ -36,14 +79,26 @@ export function failureOf(err: unknown): { type: string; message: string } {
   return { type: 'ActivityFailure', message: cause instanceof Error ? cause.message : String(cause) };
 }
 
-/** Awaits an activity, flagging the payment if its outcome is still unknown after a long time. */
-export async function patiently<T>(rt: Runtime, promise: Promise<T>, what: string): Promise<T> {
+/**
+ * Awaits an activity, flagging the payment if its outcome is still unknown after a long time. When a
+ * new run is due meanwhile, the activity is let go (its retry in the next run looks its work up first)
+ * and ContinueAsNewNow unwinds.
+ */
+export async function patiently<T>(rt: Runtime, start: () => Promise<T>, what: string): Promise<T> {
   let done = false;
-  const tracked = promise.finally(() => {
+  const scope = new CancellationScope();
+  const tracked = scope.run(start).finally(() => {
     done = true;
   });
-  if (!(await condition(() => done, rt.state.policy.pendingAttentionAfterMs))) {
+  const interrupt = () => mustContinueAsNew(rt);
+  if (!(await condition(() => done || interrupt(), rt.state.policy.pendingAttentionAfterMs))) {
     rt.state.flag(`${what}: outcome still unknown`);
+    await condition(() => done || interrupt());
+  }
+  if (!done) {
+    tracked.catch(() => undefined); // abandoned: its cancellation is not an error of this run
+    scope.cancel();
+    throw new ContinueAsNewNow();
   }
   return tracked;
 }
@@ -65,7 +120,7 @@ export class Backoff {
 /**
  * Waits for a callback (a hint that something changed, counted since `seen`), `alsoWake`, or `ms`.
  * Woken by a callback, it then waits out the spacing, so a flood of callbacks makes at most one GET
- * per MIN_GET_SPACING_MS.
+ * per MIN_GET_SPACING_MS; a new run due meanwhile cuts the spacing short.
  */
 export async function waitForHint(rt: Runtime, seen: number, ms: number, alsoWake?: () => boolean): Promise<void> {
   const { state } = rt;
@@ -73,6 +128,8 @@ export async function waitForHint(rt: Runtime, seen: number, ms: number, alsoWak
   await condition(() => state.callbacksReceived > seen || (alsoWake?.() ?? false), ms);
   if (state.callbacksReceived > seen) {
     const spacing = Math.min(state.policy.pollInitialMs, MIN_GET_SPACING_MS) - (state.now() - asked);
-    if (spacing > 0) await sleep(spacing);
+    if (spacing <= 0) return;
+    if (rt.features.continueAsNewAnytime) await condition(() => mustContinueAsNew(rt), spacing);
+    else await sleep(spacing);
   }
 }

@@ -18,6 +18,7 @@ import {
   type Rejection,
   type RejectedSignal,
 } from '../contract/index.js';
+import type { TransactionSnapshot } from '../activities/payment-activities.js';
 import { decideHeldAdmission } from '../domain/authorization.js';
 import {
   createLedger,
@@ -32,12 +33,23 @@ import { authorizationExpiry, expiryActionAt, resolvePolicy, type ResolvedPolicy
 import { fingerprint, referenceKey, seenBefore } from '../domain/references.js';
 import { statusOf } from '../domain/status.js';
 
-/** One operation in the workflow: what the query shows, and the transaction it is waiting on. */
-export type OperationRecord = OperationView;
+/** How far a running operation got: what a new run started mid-operation resumes from. */
+export interface OperationProgress {
+  /** When it was sent (ISO 8601): a long wait for its outcome is flagged. */
+  sentAt: string;
+  /** The transaction as Swedbank Pay last showed it; absent while its creation's outcome is unknown. */
+  transaction?: TransactionSnapshot;
+  /** Its long wait has been flagged already. */
+  flagged?: boolean;
+}
+
+/** One operation in the workflow: what the query shows, and (while it runs) how far it got. */
+export type OperationRecord = OperationView & { progress?: OperationProgress };
 
 /** What one run hands the next on continue-as-new (JSON; the shape of every archived carry). */
 export interface CarriedState {
-  ledger: Ledger;
+  /** Absent only while the authorization is awaited. */
+  ledger?: Ledger;
   startedAt: string;
   nextOperationId: number;
   queue: OperationRecord[];
@@ -104,7 +116,7 @@ export class PaymentState {
   ) {
     this.instrument = parsePaymentId(input.paymentId)!.instrument;
     this.policy = resolvePolicy(input.policy, this.instrument);
-    // Continue-as-new happens only after the authorization phase, so a carried run never awaits it.
+    // A carried run awaits the authorization only if its carried phase says so.
     const awaits = input.awaitAuthorization === true && carried === undefined;
     this.ledger =
       carried?.ledger ??
@@ -147,7 +159,7 @@ export class PaymentState {
   /** What continues into the next run. */
   carry(): CarriedState {
     return {
-      ledger: this.ledger!,
+      ...(this.ledger && { ledger: this.ledger }),
       startedAt: this.startedAt,
       nextOperationId: this.nextOperationId,
       queue: this.queue,
@@ -272,6 +284,7 @@ export class PaymentState {
   retire(op: OperationRecord, result: OperationResult): void {
     op.status = 'done';
     op.result = result;
+    delete op.progress;
     if (op.reference !== undefined) this.references.set(referenceKey(op.kind, op.reference), result);
     const index = this.queue.indexOf(op);
     if (index >= 0) this.queue.splice(index, 1);

@@ -3,7 +3,6 @@
  * payeeReference fixed when they were queued, and followed until Swedbank Pay's answer is final.
  * Swedbank Pay saying no is recorded and flagged, never a workflow failure.
  */
-import { isCancellation } from '@temporalio/workflow';
 import type { CreateTransactionInput, TransactionSnapshot } from '../../activities/payment-activities.js';
 import type { OperationResult } from '../../contract/index.js';
 import {
@@ -17,22 +16,40 @@ import {
   type TransactionKind,
 } from '../../domain/ledger.js';
 import { transactionSummary } from '../../domain/view.js';
-import { Backoff, failureOf, patiently, waitForHint, type Runtime } from '../runtime.js';
+import {
+  Backoff,
+  continueAsNewIfDue,
+  failureOf,
+  isUnwinding,
+  mustContinueAsNew,
+  patiently,
+  waitForHint,
+  type Runtime,
+} from '../runtime.js';
 import type { OperationRecord } from '../state.js';
 
 const isPending = (tx: TransactionSnapshot) => tx.state === 'Initialized' || tx.state === 'AwaitingActivity';
 
 /**
  * Initialized / AwaitingActivity: wait for a callback or a poll timer, then GET the truth. A failed
- * GET is no outcome, so it is flagged and polling goes on.
+ * GET is no outcome, so it is flagged and polling goes on. A new run may start while waiting: the
+ * operation's progress carries the transaction to look at.
  */
-async function awaitOutcome(rt: Runtime, tx: TransactionSnapshot, what: string): Promise<TransactionSnapshot> {
+async function awaitOutcome(
+  rt: Runtime,
+  op: OperationRecord,
+  tx: TransactionSnapshot,
+  what: string,
+): Promise<TransactionSnapshot> {
   const { state, activities, activityOptions } = rt;
   const backoff = new Backoff(rt);
-  const since = state.now();
-  let flagged = false;
+  const since = op.progress ? Date.parse(op.progress.sentAt) : state.now();
+  let flagged = op.progress?.flagged ?? false;
   while (isPending(tx)) {
-    await waitForHint(rt, state.callbacksReceived, backoff.delay);
+    if (op.progress) op.progress.transaction = tx;
+    continueAsNewIfDue(rt);
+    await waitForHint(rt, state.callbacksReceived, backoff.delay, () => mustContinueAsNew(rt));
+    continueAsNewIfDue(rt);
     backoff.next();
     try {
       // Not `patiently`: this loop flags a long wait itself, without a timer per poll in history.
@@ -40,11 +57,12 @@ async function awaitOutcome(rt: Runtime, tx: TransactionSnapshot, what: string):
         tx.transactionId,
       ]);
     } catch (err) {
-      if (isCancellation(err)) throw err;
+      if (isUnwinding(err)) throw err;
       state.flag(`${what}: could not read the outcome (${failureOf(err).message}); still polling`);
     }
     if (!flagged && state.now() - since > state.policy.pendingAttentionAfterMs) {
       flagged = true;
+      if (op.progress) op.progress.flagged = true;
       state.flag(`${what}: still ${tx.state} after ${Math.round((state.now() - since) / 60000)} minutes`);
     }
   }
@@ -57,19 +75,40 @@ function decide(op: OperationRecord & { kind: TransactionKind }, l: Ledger): Dec
   return decideReversal(l, op.amount, op.vatAmount);
 }
 
+/**
+ * Judges the operation and records it in the ledger as pending (held back from what remains), or,
+ * when an earlier run already did, finds its entry. Undefined: refused by the ledger (`rejection`).
+ */
+function begin(
+  rt: Runtime,
+  op: OperationRecord & { kind: TransactionKind },
+  l: Ledger,
+): { amount: number; vatAmount: number } | { rejection: OperationResult } {
+  const { state } = rt;
+  const carried = op.progress && l.entries.find((e) => e.payeeReference === op.payeeReference);
+  if (carried) return { amount: carried.amount, vatAmount: carried.vatAmount };
+  const decision = decide(op, l);
+  if (!decision.ok) return { rejection: state.rejected(op, decision.rejection) };
+  const amount = decision.value.amount;
+  const vatAmount = op.kind === 'cancellation' ? 0 : (op.vatAmount ?? 0);
+  state.ledger = beginTransaction(l, { kind: op.kind, payeeReference: op.payeeReference!, amount, vatAmount });
+  state.refresh();
+  return { amount, vatAmount };
+}
+
 export async function runTransaction(
   rt: Runtime,
   op: OperationRecord & { kind: TransactionKind },
   l: Ledger,
 ): Promise<OperationResult> {
   const { state, activities, activityOptions } = rt;
-  const decision = decide(op, l);
-  if (!decision.ok) return state.rejected(op, decision.rejection);
-  const amount = decision.value.amount;
-  const vatAmount = op.kind === 'cancellation' ? 0 : (op.vatAmount ?? 0);
+  const begun = begin(rt, op, l);
+  if ('rejection' in begun) return begun.rejection;
+  const { amount, vatAmount } = begun;
   const payeeReference = op.payeeReference!;
-  state.ledger = beginTransaction(l, { kind: op.kind, payeeReference, amount, vatAmount });
-  state.refresh();
+  // Sent from here on: a new run started before the outcome is known looks it up before sending again.
+  const resumed = op.progress !== undefined;
+  if (!resumed && rt.features.continueAsNewAnytime) op.progress = { sentAt: new Date(state.now()).toISOString() };
   const summary = transactionSummary(op.kind, amount, l.currency, payeeReference);
   const request: CreateTransactionInput = {
     paymentId: state.input.paymentId,
@@ -79,6 +118,7 @@ export async function runTransaction(
     ...(op.kind !== 'cancellation' && { amount, vatAmount }),
     ...(op.itemDescriptions && { itemDescriptions: op.itemDescriptions }),
     ...(op.vatSummary && { vatSummary: op.vatSummary }),
+    ...(resumed && { resume: true }),
   };
   const base = {
     operationId: op.id,
@@ -87,14 +127,16 @@ export async function runTransaction(
     payeeReference,
   };
   try {
-    let tx = await patiently(
-      rt,
-      activities.createTransaction.executeWithOptions({ ...activityOptions, summary }, [request]),
-      summary,
-    );
-    tx = await awaitOutcome(rt, tx, summary);
+    let tx =
+      op.progress?.transaction ??
+      (await patiently(
+        rt,
+        () => activities.createTransaction.executeWithOptions({ ...activityOptions, summary }, [request]),
+        summary,
+      ));
+    tx = await awaitOutcome(rt, op, tx, summary);
     const txState = tx.state === 'Completed' ? 'Completed' : 'Failed';
-    state.ledger = settleTransaction(state.ledger, payeeReference, {
+    state.ledger = settleTransaction(state.ledger!, payeeReference, {
       state: txState,
       amount: tx.amount,
       vatAmount: tx.vatAmount,
@@ -116,11 +158,11 @@ export async function runTransaction(
       }),
     };
   } catch (err) {
-    // Cancelling the workflow says nothing about Swedbank Pay: never record it as a failure.
-    if (isCancellation(err)) throw err;
+    // Cancelling the workflow, or moving to a new run, says nothing about Swedbank Pay: not a failure.
+    if (isUnwinding(err)) throw err;
     // The activity fails non-retryably only on a definite answer: nothing was created, or it failed.
     const failure = failureOf(err);
-    state.ledger = settleTransaction(state.ledger, payeeReference, {
+    state.ledger = settleTransaction(state.ledger!, payeeReference, {
       state: 'Failed',
       amount,
       failedReason: failure.message,

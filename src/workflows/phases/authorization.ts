@@ -18,7 +18,7 @@ import {
 import { createLedger } from '../../domain/ledger.js';
 import { authorizationExpiry, expiryActionAt } from '../../domain/policy.js';
 import { run } from '../operations/run.js';
-import { Backoff, failureOf, waitForHint, type Runtime } from '../runtime.js';
+import { Backoff, continueAsNewIfDue, failureOf, mustContinueAsNew, waitForHint, type Runtime } from '../runtime.js';
 import type { OperationRecord } from '../state.js';
 
 /** "90 s", "30 min", "48 h": for messages people read. */
@@ -172,6 +172,7 @@ export async function authorizationPhase(rt: Runtime, a: AuthorizationState): Pr
   const watch: AbortWatch = { notBefore: 0, blockedFlagged: false };
   state.refresh();
   for (;;) {
+    continueAsNewIfDue(rt); // the phase resumes in the next run, with what is held
     const seen = state.callbacksReceived;
     const snapshot = await readAuthorization(rt, 'check the authorization');
     if (snapshot) {
@@ -212,7 +213,7 @@ export async function authorizationPhase(rt: Runtime, a: AuthorizationState): Pr
     const abortHead = state.queue[0]?.kind === 'abort';
     const abortAt = Math.max(abortHead ? state.now() : abandonAt, watch.notBefore);
     const wait = snapshot && abortAt > state.now() ? Math.min(backoff.delay, abortAt - state.now()) : backoff.delay;
-    await waitForHint(rt, seen, wait, () => !abortHead && state.queue[0]?.kind === 'abort');
+    await waitForHint(rt, seen, wait, () => (!abortHead && state.queue[0]?.kind === 'abort') || mustContinueAsNew(rt));
     backoff.next();
   }
 }

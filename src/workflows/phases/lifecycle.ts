@@ -3,19 +3,12 @@
  * authorization's expiry, keep the reversal window open once nothing remains to capture, close, and
  * continue as new when history grows long.
  */
-import {
-  allHandlersFinished,
-  condition,
-  continueAsNew,
-  isCancellation,
-  sleep,
-  workflowInfo,
-} from '@temporalio/workflow';
+import { allHandlersFinished, condition, continueAsNew, isCancellation, sleep } from '@temporalio/workflow';
 import type { PaymentSummary, PaymentWorkflowInput } from '../../contract/index.js';
 import { createLedger, isFullySettled, remainingToCapture, type Ledger } from '../../domain/ledger.js';
 import { reversalWindowEnd } from '../../domain/policy.js';
 import { run } from '../operations/run.js';
-import { Backoff, failureOf, type Runtime } from '../runtime.js';
+import { Backoff, continueAsNewDue, failureOf, type Runtime } from '../runtime.js';
 
 /** The authorized amount, read with GET when the starter did not give it. */
 export async function readAuthorizedPayment(rt: Runtime): Promise<Ledger> {
@@ -38,12 +31,6 @@ export async function readAuthorizedPayment(rt: Runtime): Promise<Ledger> {
   }
   state.refresh();
   return state.ledger;
-}
-
-function continueAsNewDue(rt: Runtime): boolean {
-  const info = workflowInfo();
-  const threshold = rt.state.policy.continueAsNewAfterEvents;
-  return info.continueAsNewSuggested || (threshold !== undefined && info.historyLength >= threshold);
 }
 
 /** What the loop does next when nothing is queued. */

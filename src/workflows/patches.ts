@@ -1,0 +1,39 @@
+/**
+ * Every change to the workflow's commands since the archived baseline (0.1.0), by its `patched()`
+ * id, in one place. Payments started before a change replay the old branch; new ones take the new.
+ * Each run decides its features once, at its start, so a run behaves one way from its first command
+ * to its last. Never reuse or rename an id. When no payment from before a change can still be open
+ * (its reversal window and retention have passed), its branch may be retired with `deprecatePatch()`
+ * (see UPGRADING.md).
+ */
+import { patched } from '@temporalio/workflow';
+
+export const PATCHES = {
+  /**
+   * Messages that reach a payment before its first workflow task are judged in history order (every
+   * signal, then every update, each in arrival order), not in the order handlers are registered.
+   */
+  historyOrder: 'messages-in-history-order',
+  /** The input check refuses out-of-range policies, a foreign workflow id and a forged `carried`. */
+  strictInput: 'strict-input-check',
+  /**
+   * The workflow continues as new when history grows long even with an operation outstanding or the
+   * authorization awaited, carrying the operation's progress, so no flood of messages can push a
+   * payment over the server's history limit.
+   */
+  continueAsNewAnytime: 'continue-as-new-anytime',
+} as const;
+
+/** What this run does the new way. */
+export interface Features {
+  historyOrder: boolean;
+  continueAsNewAnytime: boolean;
+}
+
+/** Decided at the start of every run, in this order (each new run records its markers). */
+export function features(): Features {
+  return {
+    historyOrder: patched(PATCHES.historyOrder),
+    continueAsNewAnytime: patched(PATCHES.continueAsNewAnytime),
+  };
+}

@@ -1,0 +1,163 @@
+// The pure checks every message and input goes through, without Temporal: total (any JSON value gets
+// a verdict, never an exception), and each rule where it bites.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import fc from 'fast-check';
+import { checkCallback } from '../src/domain/callback.js';
+import { inputProblems } from '../src/domain/input.js';
+import { policyProblems } from '../src/domain/policy.js';
+import {
+  checkAbortRequest,
+  checkCancelRequest,
+  checkCaptureRequest,
+  checkDeleteTokenRequest,
+  checkReversalRequest,
+  defaultDescription,
+  truncateDescription,
+} from '../src/domain/requests.js';
+import { buildCaptureRequest } from '../src/swedbank/requests.js';
+
+const DAY = 86_400_000;
+const PAYMENT = '/psp/creditcard/payments/5adc265f-f87f-4313-577e-08d3dca1a26c';
+const valid = { paymentId: PAYMENT, orderId: '1001', currency: 'SEK', authorizedAmount: 1_000 };
+
+describe('request checks', () => {
+  it('are total: any JSON gets a verdict, never an exception', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), fc.boolean(), (raw, signal) => {
+        for (const instrument of ['creditcard', 'invoice'] as const) checkCaptureRequest(raw, instrument, signal);
+        checkCancelRequest(raw, signal);
+        checkReversalRequest(raw, signal);
+        checkAbortRequest(raw, signal);
+        checkDeleteTokenRequest(raw, signal);
+        checkCallback(raw, PAYMENT);
+      }),
+      { numRuns: 2_000 },
+    );
+  });
+
+  it('what an invoice capture check accepts, Swedbank Pay request schema accepts too', () => {
+    const line = fc.record({ amount: fc.integer({ min: 1, max: 10_000 }), description: fc.string({ maxLength: 45 }) });
+    fc.assert(
+      fc.property(fc.array(line, { minLength: 1, maxLength: 3 }), fc.integer({ min: 0, max: 2500 }), (items, rate) => {
+        const amount = items.reduce((s, i) => s + i.amount, 0);
+        const vatAmount = Math.floor((amount * rate) / 10_000);
+        const request = {
+          amount,
+          vatAmount,
+          itemDescriptions: items,
+          vatSummary: [{ amount, vatPercent: rate, vatAmount }],
+        };
+        const checked = checkCaptureRequest(request, 'invoice', false);
+        if (checked.ok)
+          assert.doesNotThrow(() => buildCaptureRequest('invoice', { ...checked.value, payeeReference: 'P1' }));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('invoice lines that are not lists of lines are refused, whatever they are', () => {
+    const base = { amount: 100, vatAmount: 20, vatSummary: [{ amount: 100, vatPercent: 2500, vatAmount: 20 }] };
+    for (const itemDescriptions of ['lines', [null], [{}], 5, null, [{ amount: 100, description: '' }]]) {
+      const checked = checkCaptureRequest({ ...base, itemDescriptions }, 'invoice', false);
+      assert.equal(checked.ok, false, JSON.stringify(itemDescriptions));
+      assert.equal(!checked.ok && checked.rejection.code, 'invalid-request');
+    }
+    const checked = checkCaptureRequest(
+      { ...base, itemDescriptions: [{ amount: 100, description: 'x' }], vatSummary: 5 },
+      'invoice',
+      false,
+    );
+    assert.equal(!checked.ok && checked.rejection.code, 'invalid-request');
+  });
+
+  it('cuts the default description at 40 characters without splitting a character', () => {
+    const reference = `order-${'😀'.repeat(30)}`;
+    const description = defaultDescription('Capture', reference);
+    assert.ok(description.length <= 40);
+    assert.equal(description, truncateDescription(description), 'already short enough');
+    assert.doesNotMatch(description, /[\uD800-\uDBFF]$/, 'no half of a surrogate pair at the end');
+    assert.equal(Array.from(description).join(''), description);
+    const checked = checkCaptureRequest({ amount: 100, vatAmount: 0, reference }, 'creditcard', false);
+    assert.ok(checked.ok && checked.value.description === description);
+  });
+
+  it('refuses a description with half a character in it', () => {
+    const checked = checkCaptureRequest({ amount: 100, vatAmount: 0, description: 'abc\uD83D' }, 'creditcard', false);
+    assert.equal(!checked.ok && checked.rejection.code, 'invalid-request');
+  });
+});
+
+describe('policy checks', () => {
+  it('bounds every number: continue-as-new every event, durations past any date', () => {
+    assert.match(
+      policyProblems({ continueAsNewAfterEvents: 1 }, 'creditcard').join(),
+      /continueAsNewAfterEvents must be from 40/,
+    );
+    assert.match(policyProblems({ reversalWindowMs: 8.64e15 }, 'creditcard').join(), /reversalWindowMs must be from/);
+    assert.match(
+      policyProblems({ authorizationValidityMs: 181 * DAY }, 'creditcard').join(),
+      /authorizationValidityMs/,
+    );
+    assert.match(
+      policyProblems({ authorizationExpiresAt: '+275760-09-13T00:00:00.000Z' }, 'creditcard').join(),
+      /2000 to 9000/,
+    );
+  });
+
+  it('checks fields against each other: a lead time longer than the validity would cancel everything at once', () => {
+    assert.match(
+      policyProblems({ authorizationValidityMs: DAY, expiryLeadTimeMs: 2 * DAY }, 'creditcard').join(),
+      /expiryLeadTimeMs must be shorter than policy.authorizationValidityMs/,
+    );
+    assert.match(
+      policyProblems({ expiryLeadTimeMs: 8 * DAY }, 'creditcard').join(),
+      /shorter than/,
+      'against the default 7 days',
+    );
+    assert.deepEqual(policyProblems({ expiryLeadTimeMs: 8 * DAY }, 'invoice'), [], 'invoices default to 30 days');
+    assert.match(policyProblems({ pollInitialMs: 5_000, pollMaxMs: 1_000 }, 'creditcard').join(), /pollMaxMs/);
+  });
+
+  it("keeps the first release's checks for runs it started (replay)", () => {
+    assert.deepEqual(policyProblems({ continueAsNewAfterEvents: 1 }, 'creditcard', false), []);
+    assert.deepEqual(policyProblems({ continueAsNewAfterEvents: 1.5 }, 'creditcard', false), [
+      'policy.continueAsNewAfterEvents must be a positive integer',
+    ]);
+  });
+});
+
+describe('input checks', () => {
+  it("refuse a workflow id that is not the payment's, and a carried state from a starter", () => {
+    assert.deepEqual(
+      inputProblems(valid, { workflowId: 'swedbank-pay-creditcard-5adc265f-f87f-4313-577e-08d3dca1a26c' }),
+      [],
+    );
+    assert.match(
+      inputProblems(valid, { workflowId: 'another-chain' }).join(),
+      /workflow id must be swedbank-pay-creditcard-5adc/,
+    );
+    assert.match(inputProblems({ ...valid, carried: {} }).join(), /carried is reserved/);
+    assert.deepEqual(
+      inputProblems({ ...valid, carried: {} }, { continued: true }),
+      [],
+      'a continued run carries its own',
+    );
+  });
+
+  it('refuse unknown fields (a typo would otherwise be ignored) and anything that is not an object', () => {
+    assert.match(inputProblems({ ...valid, polciy: {} }).join(), /unknown fields: polciy/);
+    for (const input of [null, 'x', 5, [], true])
+      assert.deepEqual(inputProblems(input), ['the input must be a JSON object']);
+  });
+
+  it('are total', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), (input) => {
+        inputProblems(input);
+        inputProblems(input, { baseline: true });
+      }),
+      { numRuns: 2_000 },
+    );
+  });
+});
