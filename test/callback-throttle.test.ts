@@ -8,13 +8,10 @@ function throttleWith(options: ConstructorParameters<typeof CallbackThrottle>[0]
   let now = 1_000_000;
   const delivered: [string, unknown][] = [];
   const throttle = new CallbackThrottle({ now: () => now, ...options }, (key, body) => delivered.push([key, body]));
-  return {
-    throttle,
-    delivered,
-    advance(ms: number) {
-      now += ms;
-    },
+  const advance = (ms: number) => {
+    now += ms;
   };
+  return { throttle, delivered, advance };
 }
 
 describe('callback throttle', () => {
