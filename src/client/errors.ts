@@ -38,3 +38,18 @@ export class PaymentRequestRejectedError extends Error {
     super(`${paymentId}: request rejected (${code}): ${reason}`, options);
   }
 }
+
+/**
+ * The payment's state could not be read: no worker answered the query in time, or the workflow could
+ * not answer it. Nothing about the payment changed; ask again later.
+ */
+export class PaymentStateUnavailableError extends Error {
+  override name = 'PaymentStateUnavailableError';
+  constructor(
+    readonly paymentId: string,
+    reason: string,
+    options?: ErrorOptions,
+  ) {
+    super(`the state of ${paymentId} could not be read: ${reason}`, options);
+  }
+}

@@ -5,6 +5,7 @@
  * payment's input instead of its id, an event starts the workflow if it is not running yet
  * (signal-with-start / update-with-start).
  */
+import { randomUUID } from 'node:crypto';
 import {
   type Client,
   WithStartWorkflowOperation,
@@ -39,18 +40,26 @@ import {
   deleteTokenUpdate,
   reverseSignal,
   reverseUpdate,
+  operationQuery,
   stateQuery,
   type AbortRequest,
   type CancelRequest,
   type CaptureRequest,
   type DeleteTokenRequest,
+  type OperationKind,
   type OperationResult,
   type PaymentWorkflowState,
   type ReversalRequest,
 } from '../contract/index.js';
 import type { swedbankPayPayment } from '../workflows/payment.js';
-import { PaymentClosedError, PaymentNotFoundError, PaymentRequestRejectedError } from './errors.js';
+import {
+  PaymentClosedError,
+  PaymentNotFoundError,
+  PaymentRequestRejectedError,
+  PaymentStateUnavailableError,
+} from './errors.js';
 import { paymentStartOptions } from './start-options.js';
+import { awaitOperation, type WorkflowStatus } from './waiting.js';
 
 /**
  * Which payment: its Swedbank Pay id (the workflow must exist), or its whole workflow input (the
@@ -64,7 +73,15 @@ export interface PaymentsClientOptions {
   client: Client;
   /** The workers' task queue; default `swedbank-pay`. */
   taskQueue?: string;
+  /**
+   * How long a waiting request keeps asking while Temporal does not answer, before it throws
+   * TemporalUnavailableError (ask again later with the same reference). Default 60 s.
+   */
+  unavailableForMs?: number;
 }
+
+/** References the client makes up for waiting requests given without one. */
+export const CLIENT_REFERENCE_PREFIX = 'client-';
 
 export interface PaymentListFilter {
   /** SwedbankPayPaymentState, e.g. `PartiallyCaptured`. */
@@ -126,11 +143,13 @@ function toListEntry(info: WorkflowExecutionInfo): PaymentListEntry {
 export class PaymentsClient {
   readonly client: Client;
   readonly taskQueue: string;
+  readonly #unavailableForMs: number;
   readonly #closeConnection: (() => Promise<void>) | undefined;
 
   constructor(options: PaymentsClientOptions, closeConnection?: () => Promise<void>) {
     this.client = options.client;
     this.taskQueue = options.taskQueue ?? TASK_QUEUE;
+    this.#unavailableForMs = options.unavailableForMs ?? 60_000;
     this.#closeConnection = closeConnection;
   }
 
@@ -201,23 +220,23 @@ export class PaymentsClient {
   // with state 'Failed', not an exception.
 
   capture(target: PaymentTarget, request: CaptureRequest): Promise<OperationResult> {
-    return this.#update(target, captureUpdate, request);
+    return this.#update(target, 'capture', captureUpdate, captureSignal, request);
   }
 
   cancel(target: PaymentTarget, request: CancelRequest = {}): Promise<OperationResult> {
-    return this.#update(target, cancelUpdate, request);
+    return this.#update(target, 'cancellation', cancelUpdate, cancelSignal, request);
   }
 
   reverse(target: PaymentTarget, request: ReversalRequest): Promise<OperationResult> {
-    return this.#update(target, reverseUpdate, request);
+    return this.#update(target, 'reversal', reverseUpdate, reverseSignal, request);
   }
 
   abort(target: PaymentTarget, request: AbortRequest = {}): Promise<OperationResult> {
-    return this.#update(target, abortUpdate, request);
+    return this.#update(target, 'abort', abortUpdate, abortSignal, request);
   }
 
   deleteToken(target: PaymentTarget, request: DeleteTokenRequest = {}): Promise<OperationResult> {
-    return this.#update(target, deleteTokenUpdate, request);
+    return this.#update(target, 'delete-token', deleteTokenUpdate, deleteTokenSignal, request);
   }
 
   /** Everything about one payment: ledger, queue, flags (answered by the workflow, open or closed). */
@@ -225,7 +244,7 @@ export class PaymentsClient {
     try {
       return await this.handle(paymentId).query(stateQuery);
     } catch (err) {
-      throw await this.#translate(paymentId, err);
+      throw await this.#translateQuery(paymentId, err);
     }
   }
 
@@ -257,22 +276,65 @@ export class PaymentsClient {
     }
   }
 
-  async #update<T>(
+  /**
+   * A waiting request: its final result, asking again (same reference, so harmless) whenever the
+   * answer was lost, and handing it over as a signal when the payment has too many waiting updates.
+   */
+  #update<T extends { reference?: string }>(
     target: PaymentTarget,
+    kind: OperationKind,
     update: UpdateDefinition<OperationResult, [T]>,
+    signal: SignalDefinition<[T & { reference: string }]>,
     request: T,
   ): Promise<OperationResult> {
     const paymentId = typeof target === 'string' ? target : target.paymentId;
+    const reference = request.reference ?? `${CLIENT_REFERENCE_PREFIX}${randomUUID()}`;
+    const payload = { ...request, reference };
+    const updateId = randomUUID(); // the same across this request's retries within one run
+    let startWith = typeof target === 'string' ? undefined : target;
+    const handle = this.handle(paymentId);
+    return awaitOperation({
+      paymentId,
+      unavailableForMs: this.#unavailableForMs,
+      update: async () => {
+        if (!startWith) return handle.executeUpdate(update, { args: [payload], updateId });
+        const startWorkflowOperation = new WithStartWorkflowOperation<typeof swedbankPayPayment>(
+          PAYMENT_WORKFLOW_TYPE,
+          { ...paymentStartOptions(startWith, this.taskQueue), workflowIdConflictPolicy: 'USE_EXISTING' },
+        );
+        const result = this.client.workflow.executeUpdateWithStart(update, {
+          args: [payload],
+          updateId,
+          startWorkflowOperation,
+        });
+        // Started (or found running) once the start operation resolves: later attempts only update.
+        startWorkflowOperation.workflowHandle().then(
+          () => (startWith = undefined),
+          () => undefined,
+        );
+        return result;
+      },
+      signal: () => this.#signal(startWith ?? paymentId, signal, payload),
+      outcome: () => handle.query(operationQuery, { kind, reference }),
+      status: () => this.#status(paymentId),
+    });
+  }
+
+  async #status(paymentId: string): Promise<WorkflowStatus> {
     try {
-      if (typeof target === 'string') return await this.handle(target).executeUpdate(update, { args: [request] });
-      const startWorkflowOperation = new WithStartWorkflowOperation<typeof swedbankPayPayment>(PAYMENT_WORKFLOW_TYPE, {
-        ...paymentStartOptions(target, this.taskQueue),
-        workflowIdConflictPolicy: 'USE_EXISTING',
-      });
-      return await this.client.workflow.executeUpdateWithStart(update, { args: [request], startWorkflowOperation });
+      return (await this.handle(paymentId).describe()).status.name === 'RUNNING' ? 'running' : 'closed';
     } catch (err) {
-      throw await this.#translate(paymentId, err);
+      if (err instanceof WorkflowNotFoundError) return 'none';
+      throw err;
     }
+  }
+
+  /** A query's failure in the OMS's terms: the payment is not there, or its state cannot be read now. */
+  async #translateQuery(paymentId: string, err: unknown): Promise<unknown> {
+    const translated = await this.#translate(paymentId, err);
+    if (translated !== err) return translated;
+    const reason = err instanceof Error ? err.message : String(err);
+    return new PaymentStateUnavailableError(paymentId, reason, { cause: err });
   }
 
   /** Temporal's errors in the OMS's terms; anything else (connection trouble) passes through. */

@@ -238,3 +238,31 @@ export const deleteTokenSignal = defineSignal<[DeleteTokenRequest & { reference:
 export const callbackSignal = defineSignal<[unknown]>('callback');
 
 export const stateQuery = defineQuery<PaymentWorkflowState>('state');
+
+/** Which operation: its kind and the OMS reference it was requested with. */
+export interface OperationRef {
+  kind: OperationKind;
+  reference: string;
+}
+
+/**
+ * What became of the operation an OMS requested under a reference: unknown (never seen), running
+ * (queued or under way), done (with its result), or refused on arrival (a signal's rule).
+ */
+export type OperationOutcome =
+  | { status: 'unknown' }
+  | { status: 'running' }
+  | { status: 'done'; result: OperationResult }
+  | { status: 'refused'; code: RejectionCode; message: string };
+
+/** The outcome of one requested operation, without the whole state: how a client waits on a signal. */
+export const operationQuery = defineQuery<OperationOutcome, [OperationRef]>('operation');
+
+/** The signal and update that request each kind of operation. */
+export const OPERATION_MESSAGES: Record<OperationKind, { signal: string; update: string }> = {
+  capture: { signal: 'captureRequested', update: 'capture' },
+  cancellation: { signal: 'cancelRequested', update: 'cancel' },
+  reversal: { signal: 'reversalRequested', update: 'reverse' },
+  abort: { signal: 'abortRequested', update: 'abort' },
+  'delete-token': { signal: 'deleteTokenRequested', update: 'deleteToken' },
+};

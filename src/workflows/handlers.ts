@@ -24,6 +24,7 @@ import {
   deleteTokenUpdate,
   reverseSignal,
   reverseUpdate,
+  operationQuery,
   stateQuery,
   type OperationKind,
   type OperationResult,
@@ -289,4 +290,5 @@ export function registerHandlers(state: PaymentState, features: Features): void 
     registerSignals(state, messages);
   }
   setHandler(stateQuery, () => stateView(state));
+  setHandler(operationQuery, (ref) => state.outcomeOf(ref));
 }

@@ -9,7 +9,9 @@ import {
   parsePaymentId,
   type AuthorizationState,
   type Instrument,
+  OPERATION_MESSAGES,
   type OperationKind,
+  type OperationOutcome,
   type OperationResult,
   type OperationStatus,
   type OperationView,
@@ -254,6 +256,21 @@ export class PaymentState {
     if (!this.ledger) return undefined;
     const decision = decideAdmission(this.ledger, this.#queuedForAdmission(), { kind, amount, vatAmount });
     return decision.ok ? undefined : decision.rejection;
+  }
+
+  /** What became of the operation requested under a reference (the `operation` query). */
+  outcomeOf(ref: unknown): OperationOutcome {
+    if (typeof ref !== 'object' || ref === null) return { status: 'unknown' };
+    const { kind, reference } = ref as { kind?: unknown; reference?: unknown };
+    if (typeof reference !== 'string' || typeof kind !== 'string' || !(kind in OPERATION_MESSAGES)) {
+      return { status: 'unknown' };
+    }
+    const result = this.references.get(referenceKey(kind as OperationKind, reference));
+    if (result) return { status: 'done', result };
+    if (result === null) return { status: 'running' };
+    const signal = OPERATION_MESSAGES[kind as OperationKind].signal;
+    const refused = [...this.rejectedSignals].reverse().find((r) => r.signal === signal && r.reference === reference);
+    return refused ? { status: 'refused', code: refused.code, message: refused.message } : { status: 'unknown' };
   }
 
   /** Token deletions need a token and an open lifecycle. */
