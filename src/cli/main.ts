@@ -7,6 +7,7 @@ import { PaymentClosedError, PaymentNotFoundError, PaymentRequestRejectedError }
 import { InvalidPaymentInputError } from '../client/start-options.js';
 import { TemporalUnavailableError } from '../config/connect.js';
 import { ConfigurationError } from '../config/errors.js';
+import { MissingPeerDependencyError } from '../temporal/testing-package.js';
 import { parse, UsageError, type Command } from './command.js';
 import { demoCommand, devCommand } from './dev-commands.js';
 import { listCommand } from './list-command.js';
@@ -44,6 +45,7 @@ const EXPECTED = [
   PaymentClosedError,
   PaymentRequestRejectedError,
   InvalidPaymentInputError,
+  MissingPeerDependencyError,
 ];
 
 export async function main(argv: string[]): Promise<number> {
