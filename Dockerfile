@@ -12,7 +12,9 @@ COPY scripts/install-temporal.ts ./scripts/
 COPY src/temporal ./src/temporal
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
+COPY scripts/bundle-workflows.mjs ./scripts/
 COPY src ./src
+# Compiles to lib/ with the prebuilt workflow bundle, so that a worker starts without bundling.
 RUN npm run build
 
 FROM node:20-bookworm-slim

@@ -1,5 +1,6 @@
-// The package's command line (bin/swedbank-pay-temporal.js) as an operator runs it: help, usage
-// errors, and the operator commands against a real dev server and the emulator.
+// The package's command line as an operator runs it: help, usage errors, and the operator commands
+// against a real dev server and the emulator. Run from source here; the installed package's
+// bin/swedbank-pay-temporal.js, which runs the compiled CLI, is tried by package-consumer.test.ts.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -8,7 +9,7 @@ import { COMMANDS } from '../src/cli/main.js';
 import { eventually, temporal } from './harness.js';
 import { startPayment, usePaymentFixture } from './payment-fixture.js';
 
-const BIN = new URL('../bin/swedbank-pay-temporal.js', import.meta.url).pathname;
+const CLI = new URL('../src/cli/main.ts', import.meta.url).pathname;
 
 interface Outcome {
   code: number;
@@ -20,7 +21,7 @@ function cli(args: string[], env: Record<string, string> = {}): Promise<Outcome>
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      [BIN, ...args],
+      ['--import', 'tsx', CLI, ...args],
       { env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env }, timeout: 60_000 },
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
