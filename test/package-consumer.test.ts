@@ -235,13 +235,13 @@ describe('the package, installed from its tarball into an empty project', () => 
       exports: Record<string, string | { types: string; default: string }>;
     };
     const declared = Object.keys(manifest.exports).filter((key) => key !== './package.json');
-    assert.deepEqual(declared.sort(), Object.keys(EXPECTED_EXPORTS).sort());
+    assert.deepEqual(declared.sort(), Object.keys(EXPECTED_EXPORTS).sort(), 'the entry points declared in exports');
     for (const subpath of declared) {
       const target = manifest.exports[subpath]!;
       assert.equal(typeof target, 'object', `${subpath} names its types and its code`);
       if (typeof target === 'string') continue;
       for (const file of [target.types, target.default]) {
-        assert.ok(existsSync(join(project, 'node_modules', NAME, file)), `${subpath}: ${file} is published`);
+        assert.ok(existsSync(join(project, 'node_modules', NAME, file)), `${subpath}: ${file} is not in the package`);
       }
     }
     const specifiers = declared.map((subpath) => (subpath === '.' ? NAME : `${NAME}/${subpath.slice(2)}`));
