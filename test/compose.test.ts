@@ -631,20 +631,23 @@ function compiledEntry(): { entryFile: string; problems: string[] } {
   return { entryFile: relative(ROOT, out).split('\\').join('/'), problems };
 }
 
-/** postinstall's script and the project files it imports, transitively (what `npm ci` needs). */
+/** Scripts of the root package that `npm ci` runs. */
+const NPM_CI_SCRIPTS = ['preinstall', 'install', 'postinstall', 'preprepare', 'prepare', 'postprepare'];
+
+/** The scripts `npm ci` runs and the project files they import, transitively (what `npm ci` needs). */
 function installFiles(): string[] {
   const pkg = JSON.parse(read('package.json')) as { scripts?: Record<string, string> };
   const files = new Set(['package.json', 'package-lock.json']);
-  const script = /(\S+\.ts)\b/.exec(pkg.scripts?.postinstall ?? '')?.[1];
-  const pending = script ? [script] : [];
+  const pending = NPM_CI_SCRIPTS.flatMap((name) => /(\S+\.[cm]?[jt]s)\b/.exec(pkg.scripts?.[name] ?? '')?.[1] ?? []);
   while (pending.length > 0) {
     const file = pending.pop()!;
     if (files.has(file)) continue;
     files.add(file);
     for (const specifier of namesReadIn(read(file), file).imports) {
       if (!specifier.startsWith('.')) continue;
-      const target = join(dirname(file), specifier).replace(/\.js$/, '.ts');
-      pending.push(target.split('\\').join('/'));
+      const target = join(dirname(file), specifier);
+      const source = existsSync(join(ROOT, target)) ? target : target.replace(/\.js$/, '.ts');
+      pending.push(source.split('\\').join('/'));
     }
   }
   return [...files];

@@ -13,7 +13,7 @@ import { startEmulator } from '../emulator/index.js';
 import { LOCAL_INSTALL_DIR } from '../temporal/binaries.js';
 import { installQuietRuntime } from '../temporal/logging.js';
 import { startDevServer } from '../temporal/servers.js';
-import { createWorker } from '../worker.js';
+import { createWorker, prebuiltWorkflowBundlePath } from '../worker.js';
 import { portOption, stringOption, UsageError, type Command } from './command.js';
 import { withPayments } from './payment-commands.js';
 
@@ -64,7 +64,7 @@ Options:
       closers.unshift(() => emulator.close());
       const receiver = await startCallbackServer({ client: server.client, port: callbackPort });
       closers.unshift(() => receiver.close());
-      log('bundling the workflows and starting the worker…');
+      log(prebuiltWorkflowBundlePath() ? 'starting the worker…' : 'bundling the workflows and starting the worker…');
       const worker = await createWorker({
         connection: server.nativeConnection,
         swedbankPay: { baseUrl: emulator.baseUrl, token: EMULATOR_TOKEN },

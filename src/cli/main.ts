@@ -3,10 +3,16 @@
  * emulator), the demo, and operator commands on payments. `--help` on each.
  */
 import { pathToFileURL } from 'node:url';
-import { PaymentClosedError, PaymentNotFoundError, PaymentRequestRejectedError } from '../client/errors.js';
+import {
+  PaymentClosedError,
+  PaymentNotFoundError,
+  PaymentRequestRejectedError,
+  PaymentStateUnavailableError,
+} from '../client/errors.js';
 import { InvalidPaymentInputError } from '../client/start-options.js';
 import { TemporalUnavailableError } from '../config/connect.js';
 import { ConfigurationError } from '../config/errors.js';
+import { MissingPeerDependencyError } from '../temporal/testing-package.js';
 import { parse, UsageError, type Command } from './command.js';
 import { demoCommand, devCommand } from './dev-commands.js';
 import { listCommand } from './list-command.js';
@@ -43,7 +49,9 @@ const EXPECTED = [
   PaymentNotFoundError,
   PaymentClosedError,
   PaymentRequestRejectedError,
+  PaymentStateUnavailableError,
   InvalidPaymentInputError,
+  MissingPeerDependencyError,
 ];
 
 export async function main(argv: string[]): Promise<number> {
@@ -70,11 +78,11 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`${command.name}: ${err.message}\n\n${command.help}`);
       return 2;
     }
+    // One clear line, never a stack trace: the message of an error a user can act on, else its kind too.
     const expected = EXPECTED.some((type) => err instanceof type);
     const message = err instanceof Error ? err.message : String(err);
-    process.stderr.write(
-      `${command.name}: ${expected || !(err instanceof Error) ? message : (err.stack ?? message)}\n`,
-    );
+    const line = expected || !(err instanceof Error) ? message : `${err.name}: ${message}`;
+    process.stderr.write(`${command.name}: ${line.replace(/\s*\n\s*/g, ' ')}\n`);
     return 1;
   }
 }
@@ -83,7 +91,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
   main(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (err: unknown) => {
-      console.error(err);
+      console.error(`swedbank-pay-temporal: ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}`);
       process.exit(1);
     },
   );

@@ -14,6 +14,7 @@ const CONNECTION_HELP = `Temporal connection (envconfig): TEMPORAL_ADDRESS (defa
 TEMPORAL_API_KEY, TEMPORAL_TLS*, TEMPORAL_PROFILE, TEMPORAL_CONFIG_FILE; task queue TEMPORAL_TASK_QUEUE.`;
 
 const PAYMENT_OPTIONS: Options = { json: { type: 'boolean' } };
+const STATUS_DEADLINE_MS = 10_000;
 
 /** The payment's Swedbank Pay id, from the argument: a payment id or its workflow id. */
 export function paymentIdArgument(args: Parsed): string {
@@ -200,7 +201,10 @@ ${CONNECTION_HELP}
 `,
     async run(args) {
       const paymentId = paymentIdArgument(args);
-      const state = await withPayments((payments) => payments.state(paymentId));
+      // A query waits for a worker to answer it; an operator waits ten seconds, not for ever.
+      const state = await withPayments((payments) =>
+        payments.client.withDeadline(Date.now() + STATUS_DEADLINE_MS, () => payments.state(paymentId)),
+      );
       console.log(args.values.json ? JSON.stringify(state, null, 2) : describeState(state));
     },
   },

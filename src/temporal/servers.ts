@@ -1,10 +1,11 @@
 /**
  * Starts the Temporal servers this project runs locally: the dev server (with Web UI) for `npm start`
  * and the tests, and the time-skipping test server for long-timer tests. Both use the binary that
- * binaries.ts resolves and print which one that is.
+ * binaries.ts resolves and print which one that is. They need `@temporalio/testing`, an optional peer
+ * dependency (testing-package.ts).
  */
 import type { SearchAttributeType } from '@temporalio/common';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { SEARCH_ATTRIBUTES } from '../contract/index.js';
 import {
   describeBinary,
@@ -14,6 +15,7 @@ import {
   toExecutable,
   type ResolvedBinary,
 } from './binaries.js';
+import { temporalTesting } from './testing-package.js';
 
 export interface DevServerOptions {
   /** gRPC port; omitted = a random free port. */
@@ -49,6 +51,7 @@ async function startWith<T>(
 /** The Temporal CLI dev server with this project's search attributes registered. */
 export async function startDevServer(options: DevServerOptions = {}): Promise<TestWorkflowEnvironment> {
   const resolved = resolveTemporalBinary('cli');
+  const { TestWorkflowEnvironment } = await temporalTesting();
   return startWith(resolved, options.log ?? defaultLog, () =>
     TestWorkflowEnvironment.createLocal({
       server: {
@@ -86,6 +89,7 @@ export async function startTimeSkippingServer(
   log: (line: string) => void = defaultLog,
 ): Promise<TestWorkflowEnvironment> {
   const resolved = resolveTemporalBinary('test-server');
+  const { TestWorkflowEnvironment } = await temporalTesting();
   const env = await startWith(resolved, log, () =>
     TestWorkflowEnvironment.createTimeSkipping({ server: { executable: toExecutable(resolved) } }),
   );

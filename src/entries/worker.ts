@@ -1,0 +1,33 @@
+// swedbank-pay-temporal/worker: runs payment workflows and their Swedbank Pay activities.
+
+// The worker, its workflow code (the prebuilt bundle, or the workflows module to bundle) and activities.
+export {
+  createWorker,
+  runWorkerFromEnv,
+  shutdownGraceMsFromEnv,
+  workflowsPath,
+  prebuiltWorkflowBundlePath,
+  type CreateWorkerOptions,
+} from '../worker.js';
+export { createActivities } from '../activities/index.js';
+export type { PaymentActivities } from '../activities/payment-activities.js';
+export { TASK_QUEUE, CONTRACT_VERSION, SEARCH_ATTRIBUTES } from '../contract/index.js';
+
+// Settings from the environment.
+export {
+  ConfigurationError,
+  temporalSettingsFromEnv,
+  swedbankPaySettingsFromEnv,
+  type TemporalSettings,
+  type SwedbankPaySettings,
+  type Environment,
+} from '../config/index.js';
+
+// Swedbank Pay: the client the activities use and its typed errors.
+export { SwedbankPayClient, type SwedbankPayClientOptions } from '../swedbank/client.js';
+export * from '../swedbank/errors.js';
+export { ENVIRONMENTS } from '../swedbank/resources.js';
+export { problemKind, type ProblemKind } from '../swedbank/problem-types.js';
+
+// The Temporal SDK's connection class createWorker takes, from the same copy of the SDK as this package.
+export { NativeConnection } from '@temporalio/worker';
