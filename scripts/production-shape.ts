@@ -8,7 +8,6 @@
  */
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import { installQuietRuntime } from '../src/temporal/logging.js';
 import { PrerequisiteError } from './production-shape/processes.js';
 import { productionShapeProblems, startProductionShape } from './production-shape/stack.js';
 import { ensureTemporalServerBuild } from './production-shape/temporal-server.js';
@@ -26,7 +25,6 @@ async function main(): Promise<number> {
   }
   const workers = values.workers === undefined ? 2 : Number(values.workers);
   if (!Number.isInteger(workers) || workers < 1 || workers > 8) throw new Error('--workers must be 1 to 8');
-  installQuietRuntime();
   // The emulator needs some token; this one never leaves the machine and is not printed.
   const stack = await startProductionShape({ token: `local-${randomBytes(12).toString('hex')}`, workers, log });
   console.log(`

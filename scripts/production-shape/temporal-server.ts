@@ -106,6 +106,20 @@ export async function ensureTemporalServerBuild(log: (line: string) => void): Pr
   if (cached) return cached;
   const go = goOnPath();
   if (!go) throw new PrerequisiteError(GO_INSTALL_ADVICE);
+  // Only Go 1.21 and later download the toolchain GOTOOLCHAIN names.
+  const local = await promisify(execFile)(go, ['env', 'GOVERSION'], {
+    env: { ...process.env, GOTOOLCHAIN: 'local' },
+    timeout: 30_000,
+  }).then(
+    ({ stdout }) => stdout.trim(),
+    () => 'unknown',
+  );
+  const goVersion = /^go(\d+)\.(\d+)/.exec(local);
+  if (!goVersion || Number(goVersion[1]) < 1 || (Number(goVersion[1]) === 1 && Number(goVersion[2]) < 21)) {
+    throw new PrerequisiteError(
+      `${go} is ${local || 'of an unknown version'}, which cannot fetch ${GO_TOOLCHAIN}. ${GO_INSTALL_ADVICE}`,
+    );
+  }
   const final = buildDir();
   const staging = `${final}.partial-${process.pid}`;
   rmSync(staging, { recursive: true, force: true });
