@@ -15,7 +15,7 @@ import {
   type ProductionShape,
 } from '../scripts/production-shape/stack.js';
 import { TEMPORAL_SERVER_VERSION } from '../src/temporal/versions.js';
-import { eventually } from './harness.js';
+import { eventually, PRODUCTION_SHAPE_BUILD_ERROR } from './harness.js';
 import { FAST_POLICY } from './payment-fixture.js';
 import { TEST_TOKEN } from './secrets.js';
 
@@ -36,10 +36,13 @@ describe(
     before(
       async () => {
         if (problems.length > 0) assert.fail(`missing on this CI machine:\n${problems.join('\n')}`);
+        const buildError = process.env[PRODUCTION_SHAPE_BUILD_ERROR];
+        if (buildError) assert.fail(`the Temporal server could not be built:\n${buildError}`);
         stack = await startProductionShape({ token: TEST_TOKEN });
         payments = new PaymentsClient({ client: stack.client, taskQueue: stack.taskQueue });
       },
-      // The first run on a machine builds the Temporal server (minutes); later runs reuse it.
+      // Run on its own (not by npm test, which builds first), the first run on a machine builds the
+      // Temporal server: minutes. Later runs reuse it.
       { timeout: 60 * 60_000 },
     );
     after(() => stack?.stop(), { timeout: 5 * 60_000 });

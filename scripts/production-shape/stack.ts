@@ -64,6 +64,15 @@ export function productionShapeProblems(): string[] {
   return problems;
 }
 
+/**
+ * Builds (or finds) the Temporal server ahead of the stack, when the machine has what that takes;
+ * missing prerequisites are left to `startProductionShape` to report. The test runner calls it
+ * before the tests, whose per-file timeout a first build would exceed.
+ */
+export async function prepareProductionShape(log: (line: string) => void): Promise<void> {
+  if (productionShapeProblems().length === 0) await ensureTemporalServerBuild(log);
+}
+
 export interface ProductionShapeOptions {
   /** The bearer token the workers send and the emulator requires. */
   token: string;
