@@ -265,16 +265,19 @@ function environmentReadsIn(source: string, file: string): Set<string> {
   return new Set([...reads].filter((name) => /^[A-Z][A-Z0-9_]+$/.test(name) && !['PATH', 'HOME'].includes(name)));
 }
 
-function sources(dir: string, extension = /\.ts$/): string[] {
-  return readdirSync(join(ROOT, dir), { recursive: true, encoding: 'utf8' })
-    .filter((file) => extension.test(file))
-    .map((file) => join(ROOT, dir, file));
+/** What `reader` finds in the TypeScript sources under `dirs`. */
+function collect(dirs: string[], reader: (source: string, file: string) => Set<string>): Set<string> {
+  const files = dirs.flatMap((dir) =>
+    readdirSync(join(ROOT, dir), { recursive: true, encoding: 'utf8' })
+      .filter((file) => file.endsWith('.ts'))
+      .map((file) => join(ROOT, dir, file)),
+  );
+  return new Set(files.flatMap((file) => [...reader(readFileSync(file, 'utf8'), file)]));
 }
 
 /** Names src/ can read a variable by, and the TEMPORAL_* ones Temporal's envconfig reads. */
 function variablesReadByCode(): Set<string> {
-  const names = new Set<string>();
-  for (const file of sources('src')) namesIn(readFileSync(file, 'utf8'), file).forEach((n) => names.add(n));
+  const names = collect(['src'], namesIn);
   const envconfig = dirname(createRequire(join(ROOT, 'package.json')).resolve('@temporalio/envconfig'));
   for (const file of readdirSync(envconfig).filter((f) => f.endsWith('.js'))) {
     for (const name of namesIn(readFileSync(join(envconfig, file), 'utf8'), file)) {
@@ -282,14 +285,6 @@ function variablesReadByCode(): Set<string> {
     }
   }
   return names;
-}
-
-function environmentReadBy(...dirs: string[]): Set<string> {
-  const reads = new Set<string>();
-  for (const file of dirs.flatMap((dir) => sources(dir))) {
-    environmentReadsIn(readFileSync(file, 'utf8'), file).forEach((name) => reads.add(name));
-  }
-  return reads;
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -365,16 +360,9 @@ function dockerfileProblems(stages: Instruction[][], entryFile: string, needed: 
 
 /** Where `npm run build` compiles the CLI: tsconfig.build.json's outDir, relative to its rootDir. */
 function compiledCli(): string {
-  const config = ts.getParsedCommandLineOfConfigFile(
-    join(ROOT, 'tsconfig.build.json'),
-    {},
-    {
-      ...ts.sys,
-      onUnRecoverableConfigFileDiagnostic: () => undefined,
-    },
-  );
-  const { outDir = ROOT, rootDir = ROOT } = config?.options ?? {};
-  return relative(ROOT, join(outDir, relative(rootDir, join(ROOT, 'src/cli/main.js'))));
+  const { outDir, rootDir } = (JSON.parse(read('tsconfig.build.json')) as { compilerOptions: Record<string, string> })
+    .compilerOptions;
+  return join(outDir ?? '.', relative(rootDir ?? '.', 'src/cli/main.js'));
 }
 
 function runNode(args: string[]): Promise<{ code: number | null; output: string }> {
@@ -390,7 +378,7 @@ function runNode(args: string[]): Promise<{ code: number | null; output: string 
 describe('docker-compose.yml and the Dockerfile', () => {
   const compose = parseCompose(read('docker-compose.yml'));
   const readByCode = variablesReadByCode();
-  const documented = environmentReadBy('src', 'scripts');
+  const documented = collect(['src', 'scripts'], environmentReadsIn);
 
   it('pins the versions of src/temporal/versions.ts', () => {
     assert.deepEqual(imageProblems(compose), []);
