@@ -176,6 +176,7 @@ describe(
       assert.equal(stack.server().running(), false);
       await stack.startServer();
       assert.notEqual(stack.server().pid, oldPid);
+      assert.ok(stack.postgres.process.running(), 'the same PostgreSQL throughout');
 
       const afterRestart = await open();
       t.diagnostic(`open payments: ${before.length} before the restart, ${afterRestart.length} after`);
