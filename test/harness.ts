@@ -22,6 +22,8 @@ installQuietRuntime();
 const ADDRESS_VAR = 'SWEDBANK_PAY_TEST_TEMPORAL_ADDRESS';
 const NAMESPACE_VAR = 'SWEDBANK_PAY_TEST_TEMPORAL_NAMESPACE';
 const BUNDLE_VAR = 'SWEDBANK_PAY_TEST_WORKFLOW_BUNDLE';
+/** Set by the runner when building the production shape's Temporal server failed: the reason. */
+export const PRODUCTION_SHAPE_BUILD_ERROR = 'SWEDBANK_PAY_TEST_PRODUCTION_SHAPE_BUILD_ERROR';
 
 export interface SharedTemporal {
   /** Variables that point test files at the shared server and bundle. */

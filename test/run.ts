@@ -1,13 +1,15 @@
 /**
  * `npm test`: starts the shared Temporal dev server and workflow bundle once (test/harness.ts), runs
- * every test file with node's test runner against them, and tears everything down.
+ * every test file with node's test runner against them, and tears everything down. With the
+ * production-shape test among the files, it first builds (or finds) the Temporal server that test runs.
  * `npm test -- test/some.test.ts` runs only the files given.
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { startSharedTemporal } from './harness.js';
+import { prepareProductionShape } from '../scripts/production-shape/stack.js';
+import { startSharedTemporal, PRODUCTION_SHAPE_BUILD_ERROR } from './harness.js';
 
 const TEST_DIR = new URL('.', import.meta.url).pathname;
 // Per test; a hung test fails instead of hanging CI.
@@ -22,13 +24,21 @@ function discover(): string[] {
 
 async function main(): Promise<number> {
   const files = process.argv.length > 2 ? process.argv.slice(2) : discover();
+  // The production-shape test needs the Temporal server built: minutes the first time on a machine,
+  // more than a test file may take. A build that fails is that test's failure, not the whole run's.
+  const prepared: Record<string, string> = {};
+  if (files.some((file) => file.endsWith('production-shape.test.ts'))) {
+    await prepareProductionShape((line) => console.error(`[production-shape] ${line}`)).catch((err: unknown) => {
+      prepared[PRODUCTION_SHAPE_BUILD_ERROR] = err instanceof Error ? err.message : String(err);
+    });
+  }
   const shared = await startSharedTemporal();
   let exitCode = 1;
   try {
     const child = spawn(
       process.execPath,
       ['--import', 'tsx', '--test', '--test-reporter=spec', `--test-timeout=${TEST_TIMEOUT_MS}`, ...files],
-      { stdio: 'inherit', env: { ...process.env, ...shared.env } },
+      { stdio: 'inherit', env: { ...process.env, ...shared.env, ...prepared } },
     );
     const stop = () => child.kill('SIGINT');
     process.once('SIGINT', stop).once('SIGTERM', stop);
