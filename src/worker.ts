@@ -17,6 +17,8 @@ import {
   type Environment,
   type SwedbankPaySettings,
   type TemporalSettings,
+  type WorkerDeployment,
+  workerDeploymentFromEnv,
 } from './config/index.js';
 import { TemporalUnavailableError } from './config/connect.js';
 
@@ -56,6 +58,11 @@ export interface CreateWorkerOptions {
    * `overrides` sets `workflowsPath`, `bundlerOptions` or workflow interceptor modules.
    */
   workflowBundle?: WorkerOptions['workflowBundle'];
+  /**
+   * Worker Versioning: the worker deployment version this worker is (UPGRADING.md). Payment workflows
+   * upgrade to the deployment's current version automatically. Absent: an unversioned worker.
+   */
+  deployment?: WorkerDeployment;
   /** Overrides for tests, e.g. a low `maxCachedWorkflows`. */
   overrides?: Partial<WorkerOptions>;
 }
@@ -78,6 +85,17 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Worker
     taskQueue: options.taskQueue ?? TASK_QUEUE,
     ...workflowCode(options),
     activities: createActivities(client),
+    // Payments upgrade to the deployment's current version at their next workflow task: they live for
+    // months, and every change to their commands is gated with patched() and proven against the
+    // archived histories (UPGRADING.md). The worker's default, since the workflow itself may not name
+    // a behaviour: unversioned workers refuse one.
+    ...(options.deployment && {
+      workerDeploymentOptions: {
+        version: options.deployment,
+        useWorkerVersioning: true,
+        defaultVersioningBehavior: 'AUTO_UPGRADE',
+      },
+    }),
     ...options.overrides,
   });
 }
@@ -100,10 +118,13 @@ export function shutdownGraceMsFromEnv(env: Environment = process.env): number {
  * finds its transaction by payeeReference, so nothing is sent twice), then exits.
  */
 export async function runWorkerFromEnv(env: Environment = process.env, log = console.log): Promise<void> {
-  const [temporal, swedbankPay, shutdownGraceMs] = readAll<[TemporalSettings, SwedbankPaySettings, number]>(
+  const [temporal, swedbankPay, shutdownGraceMs, deployment] = readAll<
+    [TemporalSettings, SwedbankPaySettings, number, WorkerDeployment | undefined]
+  >(
     () => temporalSettingsFromEnv(env),
     () => swedbankPaySettingsFromEnv(env),
     () => shutdownGraceMsFromEnv(env),
+    () => workerDeploymentFromEnv(env),
   );
   let connection: NativeConnection;
   try {
@@ -120,6 +141,7 @@ export async function runWorkerFromEnv(env: Environment = process.env, log = con
       namespace: temporal.namespace,
       taskQueue: temporal.taskQueue,
       swedbankPay: swedbankPay.client,
+      ...(deployment && { deployment }),
       overrides: { shutdownGraceTime: shutdownGraceMs },
     });
     for (const signal of ['SIGINT', 'SIGTERM'] as const) {
@@ -128,7 +150,10 @@ export async function runWorkerFromEnv(env: Environment = process.env, log = con
       );
     }
     const code = prebuiltWorkflowBundlePath() ? 'prebuilt workflow bundle' : 'workflows bundled at start';
-    log(`worker started: ${temporal.description}; ${swedbankPay.description}; ${code}`);
+    const version = deployment
+      ? `deployment ${deployment.deploymentName}, build ${deployment.buildId}`
+      : 'unversioned (no worker deployment)';
+    log(`worker started: ${temporal.description}; ${swedbankPay.description}; ${code}; ${version}`);
     await worker.run(); // the SDK's runtime shuts the worker down on SIGINT and SIGTERM
     log('worker stopped');
   } finally {

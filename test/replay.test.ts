@@ -4,19 +4,14 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { Worker } from '@temporalio/worker';
 import { paymentWorkflowId } from '../src/contract/index.js';
 import { workflowBundle } from './harness.js';
+import { GATE_ADVICE, replayFailures, type LabelledHistory } from './replay-check.js';
 
 const ARCHIVE = new URL('./histories/', import.meta.url);
 const BASELINE = '0.1.0';
 
-interface Archived {
-  /** `<version>/<name>`: how a failure names it. */
-  label: string;
-  workflowId: string;
-  history: unknown;
-}
+type Archived = LabelledHistory;
 
 /** Paths the baseline must cover; later versions add theirs. */
 const BASELINE_PATHS = [
@@ -92,22 +87,12 @@ describe('replay of archived payment histories', () => {
   });
 
   it('replays every archived history of every version without a non-determinism error', async () => {
-    const failures: string[] = [];
-    let replayed = 0;
-    const input = histories.map(({ workflowId, history }) => ({ workflowId, history }));
-    // Histories are replayed one after the other, so results come in the order given.
-    for await (const result of Worker.runReplayHistories({ workflowBundle: await workflowBundle() }, input)) {
-      const label = histories[replayed]?.label ?? result.workflowId;
-      replayed++;
-      if (result.error) failures.push(`${label}: ${result.error.message}`);
-    }
+    const { replayed, failures } = await replayFailures(histories, await workflowBundle());
     assert.equal(replayed, histories.length);
     assert.equal(
       failures.length,
       0,
-      `${failures.length} archived histories no longer replay:\n  ${failures.join('\n  ')}\n` +
-        'Payments started by those versions would be stuck. Gate the change with patched() (or ship it ' +
-        'as a new worker deployment version; see UPGRADING.md); never re-record an archived history.',
+      `${failures.length} archived histories no longer replay:\n  ${failures.join('\n  ')}\n${GATE_ADVICE}`,
     );
   });
 });

@@ -10,6 +10,8 @@ import { after, describe, it } from 'node:test';
 import { ConfigurationError } from '../src/config/errors.js';
 import { swedbankPaySettingsFromEnv } from '../src/config/swedbank-pay.js';
 import { temporalSettingsFromEnv } from '../src/config/temporal.js';
+import { workerDeploymentFromEnv } from '../src/config/deployment.js';
+import { shutdownGraceMsFromEnv } from '../src/worker.js';
 import { captureUpdate } from '../src/contract/index.js';
 import { startWorker, temporal, uniqueTaskQueue } from './harness.js';
 import { startPayment, usePaymentFixture, waitForState } from './payment-fixture.js';
@@ -109,6 +111,29 @@ describe('worker configuration', () => {
     assert.equal(
       swedbankPaySettingsFromEnv({ SWEDBANK_PAY_TOKEN: 't' }).client.baseUrl,
       'https://api.externalintegration.payex.com',
+    );
+  });
+
+  it('bounds timeouts Node could not honour, and reads Worker Versioning as a pair', () => {
+    for (const timeout of ['0', '99', '2147483648', '1e3']) {
+      assert.throws(
+        () => swedbankPaySettingsFromEnv({ SWEDBANK_PAY_TOKEN: 't', SWEDBANK_PAY_TIMEOUT_MS: timeout }),
+        /SWEDBANK_PAY_TIMEOUT_MS must be a whole number of milliseconds from 100 to 600000/,
+      );
+    }
+    assert.throws(() => shutdownGraceMsFromEnv({ WORKER_SHUTDOWN_GRACE_MS: '99999999999' }), /from 0 to 3600000/);
+    assert.equal(workerDeploymentFromEnv({}), undefined, 'unversioned by default');
+    assert.deepEqual(
+      workerDeploymentFromEnv({ TEMPORAL_DEPLOYMENT_NAME: 'swedbank-pay', TEMPORAL_WORKER_BUILD_ID: '0.2.0' }),
+      {
+        deploymentName: 'swedbank-pay',
+        buildId: '0.2.0',
+      },
+    );
+    assert.throws(() => workerDeploymentFromEnv({ TEMPORAL_WORKER_BUILD_ID: '0.2.0' }), /together/);
+    assert.throws(
+      () => workerDeploymentFromEnv({ TEMPORAL_DEPLOYMENT_NAME: 'has space', TEMPORAL_WORKER_BUILD_ID: 'x' }),
+      /TEMPORAL_DEPLOYMENT_NAME must be/,
     );
   });
 
