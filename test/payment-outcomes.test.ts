@@ -2,7 +2,7 @@
 // commit-then-drop and continue-as-new, on a real dev server against the emulator over HTTP.
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
-import { abortUpdate, cancelUpdate, captureUpdate, reverseUpdate } from '../src/contract/index.js';
+import { abortUpdate, cancelUpdate, captureUpdate, deleteTokenUpdate, reverseUpdate } from '../src/contract/index.js';
 import { eventually, temporal } from './harness.js';
 import { saveHistory, startPayment, state, waitForState, usePaymentFixture } from './payment-fixture.js';
 
@@ -116,6 +116,26 @@ describe('exactly once', () => {
         ['Reversal', 'Completed'],
       ],
     );
+  });
+});
+
+describe('exactly once: token deletion', () => {
+  it('a deletion whose answer is lost is looked up before it is sent again: one PATCH', async () => {
+    const { handle } = await startPayment(fx, { amount: 1_000, paymentToken: 'tok-lost-answer-01' });
+    await fx.admin.setFaults([
+      { operation: 'delete-token', fault: { kind: 'commit-then-drop' }, times: 1 },
+      // Counts any later PATCH of the token (a 1 ms pause changes nothing else).
+      { operation: 'delete-token', fault: { kind: 'latency', ms: 1 } },
+    ]);
+    const result = await handle.executeUpdate(deleteTokenUpdate, { args: [{ reference: 'forget-card' }] });
+    assert.equal(result.state, 'Completed');
+    const rules = (await fx.admin.faults()).rules;
+    assert.deepEqual(
+      rules.map((r) => r.fired),
+      [1, 0],
+      'the first PATCH committed, and none was sent again',
+    );
+    await handle.terminate('test done');
   });
 });
 

@@ -247,6 +247,10 @@ export function createPaymentActivities(base: SwedbankPayClient) {
       comment: string;
     }): Promise<{ isDeleted: boolean }> {
       try {
+        // A retry looks first: an earlier attempt whose answer was lost may have deleted it already.
+        if (Context.current().info.attempt > 1 && (await api().getToken(input.paymentToken)).isDeleted) {
+          return { isDeleted: true };
+        }
         const data = await api().deleteToken(input);
         return { isDeleted: data.isDeleted };
       } catch (err) {

@@ -23,6 +23,7 @@ export const PspOperationName = z.enum([
   'list-transactions',
   'get-transaction',
   'delete-token',
+  'get-token',
 ]);
 export type PspOperationName = z.infer<typeof PspOperationName>;
 

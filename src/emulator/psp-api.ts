@@ -65,7 +65,7 @@ export type PspRoute =
       transactionId: string;
     }
   | { operation: 'get-transaction'; address: PaymentAddress; transactionId: string }
-  | { operation: 'delete-token'; paymentToken: string };
+  | { operation: 'delete-token' | 'get-token'; paymentToken: string };
 
 /** Wire names per transaction type: the response key, list key and list field. */
 const WIRE_NAMES = {
@@ -101,8 +101,10 @@ export function matchPspRoute(method: string, path: string): PspRoute | undefine
     return undefined;
   }
   if (instrument === 'creditcard' && paymentId.toLowerCase() === 'instrumentdata') {
-    const tokenRoute = collection && transactionId === undefined && method === 'PATCH';
-    return tokenRoute ? { operation: 'delete-token', paymentToken: decodeURIComponent(collection) } : undefined;
+    if (!collection || transactionId !== undefined) return undefined;
+    const paymentToken = decodeURIComponent(collection);
+    if (method === 'PATCH') return { operation: 'delete-token', paymentToken };
+    return method === 'GET' ? { operation: 'get-token', paymentToken } : undefined;
   }
   const address: PaymentAddress = { instrument, paymentId };
   if (collection === undefined) {
@@ -135,6 +137,8 @@ function dispatch(context: PspContext, route: PspRoute, bodyText: string): RuleR
   switch (route.operation) {
     case 'delete-token':
       return deleteToken(context, route.paymentToken, bodyText);
+    case 'get-token':
+      return getToken(context, route.paymentToken);
     case 'get-payment':
       return withPayment(context, route.address, (payment) => paymentReply(context, payment));
     case 'abort':
@@ -324,6 +328,23 @@ function parseTransactionRequest(
     };
   }
   return { ok: true, value: { type, amount, vatAmount, description, payeeReference } };
+}
+
+/** GET instrumentData: the token and whether it is deleted. */
+function getToken(context: PspContext, paymentToken: string): RuleResult<Reply> {
+  const token = context.store.token(paymentToken);
+  if (!token) {
+    return {
+      ok: false,
+      violation: {
+        kind: 'notfound',
+        status: 404,
+        detail: 'No such payment token',
+        problems: [{ name: 'PaymentToken', description: 'Payment token not found' }],
+      },
+    };
+  }
+  return { ok: true, value: jsonReply(200, instrumentDataResource(token, context.store.payeeId)) };
 }
 
 function deleteToken(context: PspContext, paymentToken: string, bodyText: string): RuleResult<Reply> {

@@ -149,10 +149,14 @@ export class SwedbankPayClient {
   /** Delete a card payment token or recurrence token. Deleting a deleted token again is harmless. */
   async deleteToken(input: DeleteTokenInput): Promise<z.infer<typeof InstrumentDataResponse>['instrumentData']> {
     const body = buildDeleteTokenRequest(input);
-    const path = `/psp/creditcard/payments/instrumentData/${input.paymentToken}`;
-    // The token identifies a stored card: errors show only its last four characters.
-    const shown = `/psp/creditcard/payments/instrumentData/…${input.paymentToken.slice(-4)}`;
+    const { path, shown } = instrumentDataPath(input.paymentToken);
     return (await this.#send('PATCH', path, body, InstrumentDataResponse, shown)).instrumentData;
+  }
+
+  /** A card token's instrument data: whether it is deleted already (looked at before deleting again). */
+  async getToken(paymentToken: string): Promise<z.infer<typeof InstrumentDataResponse>['instrumentData']> {
+    const { path, shown } = instrumentDataPath(paymentToken);
+    return (await this.#send('GET', path, undefined, InstrumentDataResponse, shown)).instrumentData;
   }
 
   /** A payment's captures, cancellations or reversals. */
@@ -361,6 +365,15 @@ export class SwedbankPayClient {
       problems: problem.problems.map((p) => ({ name: this.#redact(p.name), description: this.#redact(p.description) })),
     };
   }
+}
+
+/** A token's instrumentData path, and how errors show it: the token identifies a stored card. */
+function instrumentDataPath(paymentToken: string): { path: string; shown: string } {
+  if (!/^[A-Za-z0-9-]{1,64}$/.test(paymentToken)) throw new TypeError('not a payment token');
+  return {
+    path: `/psp/creditcard/payments/instrumentData/${paymentToken}`,
+    shown: `/psp/creditcard/payments/instrumentData/…${paymentToken.slice(-4)}`,
+  };
 }
 
 function parseJson(text: string): unknown {
