@@ -13,17 +13,7 @@ import {
 } from '@temporalio/workflow';
 import { HandlerUnfinishedPolicy, type SignalDefinition, type UpdateDefinition } from '@temporalio/common';
 import {
-  abortSignal,
-  abortUpdate,
   callbackSignal,
-  cancelSignal,
-  cancelUpdate,
-  captureSignal,
-  captureUpdate,
-  deleteTokenSignal,
-  deleteTokenUpdate,
-  reverseSignal,
-  reverseUpdate,
   operationQuery,
   stateQuery,
   type OperationKind,
@@ -31,20 +21,11 @@ import {
   type Rejection,
 } from '../contract/index.js';
 import { checkCallback } from '../domain/callback.js';
-import type { TransactionKind } from '../domain/ledger.js';
-import {
-  checkAbortRequest,
-  checkCancelRequest,
-  checkCaptureRequest,
-  checkDeleteTokenRequest,
-  checkReversalRequest,
-  type Checked,
-} from '../domain/requests.js';
+import type { OperationRecord } from './carry.js';
+import { operationMessages, type OperationMessage, type Request } from './operation-messages.js';
 import type { Features } from './patches.js';
-import { CLOSED, type OperationRecord, type PaymentState } from './state.js';
-import { stateView } from './web-ui.js';
-
-type Request = { reference?: string; amount?: number; vatAmount?: number };
+import { CLOSED, type PaymentState } from './state.js';
+import { outcomeOf, stateView } from './web-ui.js';
 
 function throwRejection(rejection: Rejection): never {
   throw ApplicationFailure.create({
@@ -77,13 +58,6 @@ async function resultOfReference(
 ): Promise<OperationResult> {
   await condition(() => state.resultOfReference(kind, reference) !== null);
   return state.resultOfReference(kind, reference)!;
-}
-
-interface OperationMessage {
-  kind: OperationKind;
-  check: (raw: unknown) => Checked<Request>;
-  /** Judged on arrival (updates always; signals only while the authorization is awaited). */
-  admission: (request: Request) => Rejection | undefined;
 }
 
 /** An update's validator: refuses a bad request before it enters history. */
@@ -138,86 +112,6 @@ function handleCallback(state: PaymentState, raw: unknown): void {
   const rejection = checkCallback(raw, state.input.paymentId);
   if (rejection) return state.rejectSignal('callback', rejection);
   state.callbacksReceived++;
-}
-
-/** The operations' messages, by update and by signal name. */
-function operationMessages(state: PaymentState) {
-  const { instrument } = state;
-  // Signals are judged at their turn, except while the authorization is awaited: then the held
-  // rules (nothing behind an abort, an abort only alone) apply on arrival, as for updates.
-  const held =
-    (kind: TransactionKind | 'abort') =>
-    (r: Request): Rejection | undefined =>
-      state.awaitingAuthorization() ? state.admit(kind, r.amount, r.vatAmount) : undefined;
-  const update = (m: OperationMessage) => m;
-  return [
-    {
-      update: captureUpdate,
-      signal: captureSignal,
-      asUpdate: update({
-        kind: 'capture',
-        check: (raw) => checkCaptureRequest(raw, instrument, false),
-        admission: (r) => state.admit('capture', r.amount, r.vatAmount),
-      }),
-      asSignal: update({
-        kind: 'capture',
-        check: (raw) => checkCaptureRequest(raw, instrument, true),
-        admission: held('capture'),
-      }),
-    },
-    {
-      update: cancelUpdate,
-      signal: cancelSignal,
-      asUpdate: update({
-        kind: 'cancellation',
-        check: (raw) => checkCancelRequest(raw, false),
-        admission: () => state.admit('cancellation'),
-      }),
-      asSignal: update({
-        kind: 'cancellation',
-        check: (raw) => checkCancelRequest(raw, true),
-        admission: held('cancellation'),
-      }),
-    },
-    {
-      update: reverseUpdate,
-      signal: reverseSignal,
-      asUpdate: update({
-        kind: 'reversal',
-        check: (raw) => checkReversalRequest(raw, false),
-        admission: (r) => state.admit('reversal', r.amount, r.vatAmount),
-      }),
-      asSignal: update({
-        kind: 'reversal',
-        check: (raw) => checkReversalRequest(raw, true),
-        admission: held('reversal'),
-      }),
-    },
-    {
-      update: abortUpdate,
-      signal: abortSignal,
-      asUpdate: update({
-        kind: 'abort',
-        check: (raw) => checkAbortRequest(raw, false),
-        admission: () => state.admit('abort'),
-      }),
-      asSignal: update({ kind: 'abort', check: (raw) => checkAbortRequest(raw, true), admission: held('abort') }),
-    },
-    {
-      update: deleteTokenUpdate,
-      signal: deleteTokenSignal,
-      asUpdate: update({
-        kind: 'delete-token',
-        check: (raw) => checkDeleteTokenRequest(raw, false),
-        admission: () => state.admitTokenDeletion(),
-      }),
-      asSignal: update({
-        kind: 'delete-token',
-        check: (raw) => checkDeleteTokenRequest(raw, true),
-        admission: () => state.admitTokenDeletion(),
-      }),
-    },
-  ] as const;
 }
 
 type Messages = ReturnType<typeof operationMessages>;
@@ -290,5 +184,5 @@ export function registerHandlers(state: PaymentState, features: Features): void 
     registerSignals(state, messages);
   }
   setHandler(stateQuery, () => stateView(state));
-  setHandler(operationQuery, (ref) => state.outcomeOf(ref));
+  setHandler(operationQuery, (ref) => outcomeOf(state, ref));
 }

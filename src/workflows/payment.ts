@@ -19,11 +19,13 @@ import { ApplicationFailure, continueAsNew, patched, workflowInfo } from '@tempo
 import type { PaymentSummary, PaymentWorkflowInput } from '../contract/index.js';
 import { inputProblems } from '../domain/input.js';
 import { registerHandlers } from './handlers.js';
-import { authorizationPhase, endWithoutAuthorization } from './phases/authorization.js';
+import { authorizationPhase } from './phases/authorization.js';
+import { endWithoutAuthorization } from './phases/unauthorized.js';
 import { features, PATCHES } from './patches.js';
 import { lifecycle, readAuthorizedPayment } from './phases/lifecycle.js';
 import { ContinueAsNewNow, createRuntime, type Runtime } from './runtime.js';
-import { PaymentState, type CarriedState } from './state.js';
+import type { CarriedState } from './carry.js';
+import { PaymentState } from './state.js';
 import { webUi } from './web-ui.js';
 
 export type { PaymentSummary };

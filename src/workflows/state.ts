@@ -9,68 +9,18 @@ import {
   parsePaymentId,
   type AuthorizationState,
   type Instrument,
-  OPERATION_MESSAGES,
   type OperationKind,
-  type OperationOutcome,
   type OperationResult,
   type OperationStatus,
-  type OperationView,
-  type PaymentSummary,
   type PaymentWorkflowInput,
   type Rejection,
   type RejectedSignal,
 } from '../contract/index.js';
-import type { TransactionSnapshot } from '../activities/payment-activities.js';
-import { decideHeldAdmission } from '../domain/authorization.js';
-import {
-  createLedger,
-  decideAdmission,
-  emptyLedger,
-  type Ledger,
-  type QueuedOperation,
-  type TransactionKind,
-} from '../domain/ledger.js';
+import { createLedger, emptyLedger, type Ledger } from '../domain/ledger.js';
 import { payeeReferenceFor } from '../domain/payee-reference.js';
 import { authorizationExpiry, expiryActionAt, resolvePolicy, type ResolvedPolicy } from '../domain/policy.js';
 import { fingerprint, referenceKey, seenBefore } from '../domain/references.js';
-import { statusOf } from '../domain/status.js';
-
-/** How far a running operation got: what a new run started mid-operation resumes from. */
-export interface OperationProgress {
-  /** When it was sent (ISO 8601): a long wait for its outcome is flagged. */
-  sentAt: string;
-  /** The transaction as Swedbank Pay last showed it; absent while its creation's outcome is unknown. */
-  transaction?: TransactionSnapshot;
-  /** Its long wait has been flagged already. */
-  flagged?: boolean;
-}
-
-/** One operation in the workflow: what the query shows, and (while it runs) how far it got. */
-export type OperationRecord = OperationView & { progress?: OperationProgress };
-
-/** What one run hands the next on continue-as-new (JSON; the shape of every archived carry). */
-export interface CarriedState {
-  /** Absent only while the authorization is awaited. */
-  ledger?: Ledger;
-  startedAt: string;
-  nextOperationId: number;
-  queue: OperationRecord[];
-  recent: OperationRecord[];
-  /** OMS reference -> result (null while running), so redelivered events stay harmless across runs. */
-  references: [string, OperationResult | null][];
-  /** The amounts each reference stood for, to refuse a reused reference with other amounts. */
-  fingerprints: [string, string][];
-  needsAttention: boolean;
-  attentionReasons: string[];
-  rejectedSignals: RejectedSignal[];
-  tokenDeleted: boolean;
-  closeTokenAttempted: boolean;
-  expiryHandled: boolean;
-  settledAt?: string;
-  callbacksReceived: number;
-  /** The authorization phase, for workflows started with awaitAuthorization (always over when carried). */
-  authorization?: AuthorizationState;
-}
+import type { CarriedState, OperationRecord } from './carry.js';
 
 /** The workflow's effects on the outside world that the state triggers itself. */
 export interface StateEffects {
@@ -229,57 +179,6 @@ export class PaymentState {
     return this.references.get(referenceKey(kind, reference));
   }
 
-  #queuedForAdmission(): QueuedOperation[] {
-    const queued: QueuedOperation[] = [];
-    for (const op of this.queue) {
-      if ((op.status !== 'queued' && op.status !== 'held') || op.kind === 'delete-token') continue;
-      queued.push(op.amount !== undefined ? { kind: op.kind, amount: op.amount } : { kind: op.kind });
-    }
-    return queued;
-  }
-
-  /**
-   * Ledger admission behind the queue; undefined (admitted) while the ledger is still being read at
-   * start. While the authorization is awaited, everything held counts (token deletions and a running
-   * abort too): an abort is accepted only with nothing else held, so it is always first.
-   */
-  admit(kind: TransactionKind | 'abort', amount?: number, vatAmount?: number): Rejection | undefined {
-    if (this.closing) return CLOSED;
-    if (this.awaitingAuthorization()) {
-      // Amounts wait for the authorized amount; the announced one decides nothing.
-      const held = decideHeldAdmission(
-        this.queue.filter((op) => op.status !== 'done'),
-        { kind, amount, vatAmount },
-      );
-      return held.ok ? undefined : held.rejection;
-    }
-    if (!this.ledger) return undefined;
-    const decision = decideAdmission(this.ledger, this.#queuedForAdmission(), { kind, amount, vatAmount });
-    return decision.ok ? undefined : decision.rejection;
-  }
-
-  /** What became of the operation requested under a reference (the `operation` query). */
-  outcomeOf(ref: unknown): OperationOutcome {
-    if (typeof ref !== 'object' || ref === null) return { status: 'unknown' };
-    const { kind, reference } = ref as { kind?: unknown; reference?: unknown };
-    if (typeof reference !== 'string' || typeof kind !== 'string' || !(kind in OPERATION_MESSAGES)) {
-      return { status: 'unknown' };
-    }
-    const result = this.references.get(referenceKey(kind as OperationKind, reference));
-    if (result) return { status: 'done', result };
-    if (result === null) return { status: 'running' };
-    const signal = OPERATION_MESSAGES[kind as OperationKind].signal;
-    const refused = [...this.rejectedSignals].reverse().find((r) => r.signal === signal && r.reference === reference);
-    return refused ? { status: 'refused', code: refused.code, message: refused.message } : { status: 'unknown' };
-  }
-
-  /** Token deletions need a token and an open lifecycle. */
-  admitTokenDeletion(): Rejection | undefined {
-    if (this.closing) return CLOSED;
-    if (!this.input.paymentToken) return { code: 'no-payment-token', message: 'this payment has no payment token' };
-    return undefined;
-  }
-
   enqueue(kind: OperationKind, source: OperationRecord['source'], fields: Partial<OperationRecord>): OperationRecord {
     const id = this.nextOperationId++;
     const status: OperationStatus = this.awaitingAuthorization() ? 'held' : 'queued';
@@ -330,22 +229,5 @@ export class PaymentState {
     this.closeTokenAttempted = true;
     this.enqueue('delete-token', 'policy', { comment: 'Payment lifecycle closed' });
     return true;
-  }
-
-  /** What the workflow returns when the lifecycle ends. */
-  summary(l: Ledger): PaymentSummary {
-    return {
-      paymentId: this.input.paymentId,
-      orderId: this.input.orderId,
-      status: statusOf(l, this.authorization),
-      currency: l.currency,
-      authorized: l.authorized,
-      captured: l.captured,
-      cancelled: l.cancelled,
-      reversed: l.reversed,
-      transactions: l.entries.length,
-      tokenDeleted: this.tokenDeleted,
-      needsAttention: this.needsAttention,
-    };
   }
 }

@@ -11,15 +11,21 @@ import {
   ORDER_ID,
   PAYMENT_STATE,
   REMAINING_AMOUNT,
+  OPERATION_MESSAGES,
   type LedgerView,
+  type OperationKind,
+  type OperationOutcome,
   type OperationView,
+  type PaymentSummary,
   type PaymentWorkflowState,
 } from '../contract/index.js';
+import { referenceKey } from '../domain/references.js';
 import { createLedger, remainingToCapture, remainingToReverse, type Ledger } from '../domain/ledger.js';
 import { reversalWindowEnd } from '../domain/policy.js';
 import { statusOf } from '../domain/status.js';
 import { currentDetails, INSTRUMENT_LABEL } from '../domain/view.js';
-import type { OperationRecord, PaymentState } from './state.js';
+import type { OperationRecord } from './carry.js';
+import type { PaymentState } from './state.js';
 
 /**
  * The Web UI follows the state: search attributes are upserted only when their values change (an
@@ -121,5 +127,37 @@ export function stateView(state: PaymentState): PaymentWorkflowState {
       reversalWindowEndsAt: new Date(reversalWindowEnd(state.ledger, state.settledAt, state.policy)).toISOString(),
     }),
     callbacksReceived: state.callbacksReceived,
+  };
+}
+
+/** What became of the operation requested under a reference (the `operation` query). */
+export function outcomeOf(state: PaymentState, ref: unknown): OperationOutcome {
+  if (typeof ref !== 'object' || ref === null) return { status: 'unknown' };
+  const { kind, reference } = ref as { kind?: unknown; reference?: unknown };
+  if (typeof reference !== 'string' || typeof kind !== 'string' || !(kind in OPERATION_MESSAGES)) {
+    return { status: 'unknown' };
+  }
+  const result = state.references.get(referenceKey(kind as OperationKind, reference));
+  if (result) return { status: 'done', result };
+  if (result === null) return { status: 'running' };
+  const signal = OPERATION_MESSAGES[kind as OperationKind].signal;
+  const refused = [...state.rejectedSignals].reverse().find((r) => r.signal === signal && r.reference === reference);
+  return refused ? { status: 'refused', code: refused.code, message: refused.message } : { status: 'unknown' };
+}
+
+/** What the workflow returns when the lifecycle ends. */
+export function summaryOf(state: PaymentState, l: Ledger): PaymentSummary {
+  return {
+    paymentId: state.input.paymentId,
+    orderId: state.input.orderId,
+    status: statusOf(l, state.authorization),
+    currency: l.currency,
+    authorized: l.authorized,
+    captured: l.captured,
+    cancelled: l.cancelled,
+    reversed: l.reversed,
+    transactions: l.entries.length,
+    tokenDeleted: state.tokenDeleted,
+    needsAttention: state.needsAttention,
   };
 }

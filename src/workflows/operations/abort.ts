@@ -3,7 +3,7 @@ import { ApplicationFailure, isCancellation } from '@temporalio/workflow';
 import type { OperationResult } from '../../contract/index.js';
 import { decideAbort, markAborted, type Ledger } from '../../domain/ledger.js';
 import { failureOf, type Runtime } from '../runtime.js';
-import type { OperationRecord } from '../state.js';
+import type { OperationRecord } from '../carry.js';
 
 export async function runAbort(rt: Runtime, op: OperationRecord, l: Ledger): Promise<OperationResult> {
   const { state, activities, activityOptions } = rt;

@@ -2,7 +2,7 @@
 import { ApplicationFailure, isCancellation } from '@temporalio/workflow';
 import type { OperationResult } from '../../contract/index.js';
 import { failureOf, type Runtime } from '../runtime.js';
-import type { OperationRecord } from '../state.js';
+import type { OperationRecord } from '../carry.js';
 
 export async function runDeleteToken(rt: Runtime, op: OperationRecord): Promise<OperationResult> {
   const { state, activities, activityOptions } = rt;

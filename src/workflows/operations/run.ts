@@ -1,8 +1,9 @@
 /** Runs the operation at the head of the queue, one at a time, and retires it with its result. */
 import type { OperationResult } from '../../contract/index.js';
-import { checkInvariants, decideCancellation, type Ledger, type TransactionKind } from '../../domain/ledger.js';
+import { checkInvariants, type Ledger, type TransactionKind } from '../../domain/ledger.js';
+import { finalFulfilmentCancellation } from '../../domain/lifecycle.js';
 import type { Runtime } from '../runtime.js';
-import type { OperationRecord } from '../state.js';
+import type { OperationRecord } from '../carry.js';
 import { runAbort } from './abort.js';
 import { runDeleteToken } from './delete-token.js';
 import { runTransaction } from './transaction.js';
@@ -29,13 +30,7 @@ export async function run(rt: Runtime, op: OperationRecord, l: Ledger): Promise<
   if (broken.length > 0) state.flag(`ledger invariant broken after operation ${op.id}: ${broken.join('; ')}`);
   state.retire(op, result);
   // Final fulfilment: once the last shipment is captured, release whatever remains.
-  if (op.kind === 'capture' && op.finalFulfilment && result.state === 'Completed' && state.ledger) {
-    if (decideCancellation(state.ledger).ok) {
-      state.enqueue('cancellation', 'policy', {
-        reference: `${op.reference ?? `operation-${op.id}`}:final-fulfilment`,
-        description: 'Cancel rest after final fulfilment',
-      });
-    }
-  }
+  const followUp = finalFulfilmentCancellation(op, result.state, state.ledger);
+  if (followUp) state.enqueue('cancellation', 'policy', followUp);
   state.refresh();
 }

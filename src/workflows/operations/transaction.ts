@@ -26,7 +26,7 @@ import {
   waitForHint,
   type Runtime,
 } from '../runtime.js';
-import type { OperationRecord } from '../state.js';
+import type { OperationRecord } from '../carry.js';
 
 const isPending = (tx: TransactionSnapshot) => tx.state === 'Initialized' || tx.state === 'AwaitingActivity';
 

@@ -5,28 +5,14 @@
  * payment is aborted when abandoned (or when the OMS asks), and the race with a late authorization is
  * settled by looking again.
  */
-import { allHandlersFinished, condition, isCancellation } from '@temporalio/workflow';
+import { isCancellation } from '@temporalio/workflow';
 import type { AuthorizationSnapshot } from '../../activities/payment-activities.js';
-import type { AuthorizationState, PaymentSummary } from '../../contract/index.js';
+import type { AuthorizationState } from '../../contract/index.js';
 import { formatAmount } from '../../domain/amount.js';
-import {
-  authorizationOutcome,
-  decideAbandonment,
-  heldRejection,
-  type AuthorizationEnd,
-} from '../../domain/authorization.js';
+import { authorizationOutcome, decideAbandonment, type AuthorizationEnd } from '../../domain/authorization.js';
 import { createLedger } from '../../domain/ledger.js';
 import { authorizationExpiry, expiryActionAt } from '../../domain/policy.js';
-import { run } from '../operations/run.js';
 import { Backoff, continueAsNewIfDue, failureOf, mustContinueAsNew, waitForHint, type Runtime } from '../runtime.js';
-import type { OperationRecord } from '../state.js';
-
-/** "90 s", "30 min", "48 h": for messages people read. */
-function duration(ms: number): string {
-  if (ms < 120_000) return `${Math.round(ms / 1000)} s`;
-  if (ms < 2 * 60 * 60 * 1000) return `${Math.round(ms / 60_000)} min`;
-  return `${Math.round(ms / 3_600_000)} h`;
-}
 
 /** Reads the payment and its transactions; undefined (flagged) when it could not be read. */
 async function readAuthorization(rt: Runtime, summary: string): Promise<AuthorizationSnapshot | undefined> {
@@ -215,52 +201,5 @@ export async function authorizationPhase(rt: Runtime, a: AuthorizationState): Pr
     const wait = snapshot && abortAt > state.now() ? Math.min(backoff.delay, abortAt - state.now()) : backoff.delay;
     await waitForHint(rt, seen, wait, () => (!abortHead && state.queue[0]?.kind === 'abort') || mustContinueAsNew(rt));
     backoff.next();
-  }
-}
-
-/** Never authorized: held requests are rejected (token deletions still run) and the lifecycle ends. */
-export async function endWithoutAuthorization(
-  rt: Runtime,
-  a: AuthorizationState,
-  end: AuthorizationEnd,
-): Promise<PaymentSummary> {
-  const { state } = rt;
-  a.phase = end.kind === 'failed' ? 'AuthorizationFailed' : end.kind === 'abandoned' ? 'Abandoned' : 'Aborted';
-  a.failureReason =
-    end.kind === 'failed'
-      ? end.reason
-      : end.kind === 'abandoned'
-        ? `not authorized within ${duration(state.policy.abandonAfterMs)}; aborted`
-        : 'aborted before it was authorized';
-  state.closing = true;
-  const rejection = heldRejection(end);
-  for (const op of [...state.queue]) settleHeld(rt, op, end, rejection);
-  state.enqueueCloseTokenDeletion();
-  const l = state.shownLedger()!;
-  while (state.queue[0]) await run(rt, state.queue[0], l);
-  state.refresh();
-  await condition(allHandlersFinished);
-  return state.summary(l);
-}
-
-/** A request held for an authorization that never came. */
-function settleHeld(
-  rt: Runtime,
-  op: OperationRecord,
-  end: AuthorizationEnd,
-  rejection: ReturnType<typeof heldRejection>,
-): void {
-  const { state } = rt;
-  if (op.kind === 'delete-token') {
-    op.status = 'queued'; // a token deletion needs no authorization
-  } else if (op.kind === 'abort' && end.kind === 'aborted') {
-    state.retire(op, {
-      operationId: op.id,
-      kind: op.kind,
-      ...(op.reference !== undefined && { reference: op.reference }),
-      state: 'Completed',
-    });
-  } else {
-    state.retire(op, state.rejected(op, rejection));
   }
 }

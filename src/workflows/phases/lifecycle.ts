@@ -5,10 +5,11 @@
  */
 import { allHandlersFinished, condition, continueAsNew, isCancellation, sleep } from '@temporalio/workflow';
 import type { PaymentSummary, PaymentWorkflowInput } from '../../contract/index.js';
-import { createLedger, isFullySettled, remainingToCapture, type Ledger } from '../../domain/ledger.js';
-import { reversalWindowEnd } from '../../domain/policy.js';
+import { createLedger, type Ledger } from '../../domain/ledger.js';
+import { idleStep } from '../../domain/lifecycle.js';
 import { run } from '../operations/run.js';
 import { Backoff, continueAsNewDue, failureOf, type Runtime } from '../runtime.js';
+import { summaryOf } from '../web-ui.js';
 
 /** The authorized amount, read with GET when the starter did not give it. */
 export async function readAuthorizedPayment(rt: Runtime): Promise<Ledger> {
@@ -39,9 +40,16 @@ type Idle = { next: 'loop' } | { next: 'close' } | { next: 'wait'; until?: numbe
 /** Acts on the policy's deadlines (the expiry lead time, the end of the reversal window) when due. */
 function idle(rt: Runtime, ledger: Ledger, t: number): Idle {
   const { state } = rt;
-  if (!state.expiryHandled && remainingToCapture(ledger) > 0 && t >= state.expiryActionAt) {
+  const step = idleStep(ledger, {
+    now: t,
+    policy: state.policy,
+    expiryHandled: state.expiryHandled,
+    expiryActionAt: state.expiryActionAt,
+    settledAt: state.settledAt,
+  });
+  if (step.act === 'expire') {
     state.expiryHandled = true;
-    if (state.policy.onAuthorizationExpiry === 'cancel') {
+    if (step.how === 'cancel') {
       state.enqueue('cancellation', 'policy', {
         reference: 'authorization-expiry',
         description: 'Cancel before authorization expiry',
@@ -51,20 +59,12 @@ function idle(rt: Runtime, ledger: Ledger, t: number): Idle {
     }
     return { next: 'loop' };
   }
-  let windowEnd: number | undefined;
-  if (isFullySettled(ledger)) {
-    state.settledAt ??= t;
-    windowEnd = reversalWindowEnd(state.ledger, state.settledAt, state.policy);
-    if (t >= windowEnd) {
-      state.closing = true;
-      return state.enqueueCloseTokenDeletion() ? { next: 'loop' } : { next: 'close' };
-    }
+  if (step.settledAt !== undefined) state.settledAt = step.settledAt;
+  if (step.act === 'close') {
+    state.closing = true;
+    return state.enqueueCloseTokenDeletion() ? { next: 'loop' } : { next: 'close' };
   }
-  const deadlines = [
-    windowEnd,
-    !state.expiryHandled && remainingToCapture(ledger) > 0 ? state.expiryActionAt : undefined,
-  ].filter((d): d is number => d !== undefined);
-  return { next: 'wait', ...(deadlines.length > 0 && { until: Math.min(...deadlines) }) };
+  return { next: 'wait', ...(step.until !== undefined && { until: step.until }) };
 }
 
 /** Runs the lifecycle until it closes; continues as new (carrying the state) when history grows long. */
@@ -100,5 +100,5 @@ export async function lifecycle(rt: Runtime, input: PaymentWorkflowInput): Promi
     const before = state.callbacksReceived;
     await condition(() => state.queue.length > 0 || state.callbacksReceived !== before || continueAsNewDue(rt), wait);
   }
-  return state.summary(state.ledger!);
+  return summaryOf(state, state.ledger!);
 }

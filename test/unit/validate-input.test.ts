@@ -1,8 +1,8 @@
 // The payment workflow's input check, as JSON from any client language may send it.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { PaymentWorkflowInput } from '../src/contract/index.js';
-import { inputProblems } from '../src/domain/input.js';
+import type { PaymentWorkflowInput } from '../../src/contract/index.js';
+import { inputProblems } from '../../src/domain/input.js';
 
 const valid = { paymentId: '/psp/creditcard/payments/5adc265f-f87f-4313-577e-08d3dca1a26c', orderId: '1001' };
 

@@ -3,9 +3,9 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { CONTRACT_VERSION } from '../src/contract/index.js';
+import { CONTRACT_VERSION } from '../../src/contract/index.js';
 
-const doc = readFileSync(new URL('../docs/CONTRACT.md', import.meta.url), 'utf8');
+const doc = readFileSync(new URL('../../docs/CONTRACT.md', import.meta.url), 'utf8');
 
 /** The versions of the table under "## Versioning", in the order of its rows. */
 function versionTable(text: string): string[] {

@@ -3,9 +3,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { checkCallback } from '../src/domain/callback.js';
-import { inputProblems } from '../src/domain/input.js';
-import { policyProblems } from '../src/domain/policy.js';
+import { checkCallback } from '../../src/domain/callback.js';
+import { inputProblems } from '../../src/domain/input.js';
+import { policyProblems } from '../../src/domain/policy.js';
 import {
   checkAbortRequest,
   checkCancelRequest,
@@ -14,8 +14,8 @@ import {
   checkReversalRequest,
   defaultDescription,
   truncateDescription,
-} from '../src/domain/requests.js';
-import { buildCaptureRequest } from '../src/swedbank/requests.js';
+} from '../../src/domain/requests.js';
+import { buildCaptureRequest } from '../../src/swedbank/requests.js';
 
 const DAY = 86_400_000;
 const PAYMENT = '/psp/creditcard/payments/5adc265f-f87f-4313-577e-08d3dca1a26c';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { paymentKey, payeeReferenceFor } from '../src/domain/payee-reference.js';
+import { paymentKey, payeeReferenceFor } from '../../src/domain/payee-reference.js';
 
 const PAYMENT = '/psp/creditcard/payments/5adc265f-f87f-4313-577e-08d3dca1a26c';
 const SAFE = /^[A-Za-z0-9]{1,30}$/;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { formatAmount, isMinorUnits } from '../src/domain/amount.js';
+import { formatAmount, isMinorUnits } from '../../src/domain/amount.js';
 
 describe('amounts in minor units', () => {
   it('formats minor units with two decimals and the currency', () => {

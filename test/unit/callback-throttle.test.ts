@@ -2,7 +2,7 @@
 // the token bucket, forgetting the least recently seen payment.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { CallbackThrottle } from '../src/callbacks/throttle.js';
+import { CallbackThrottle } from '../../src/callbacks/throttle.js';
 
 function throttleWith(options: ConstructorParameters<typeof CallbackThrottle>[0]) {
   let now = 1_000_000;

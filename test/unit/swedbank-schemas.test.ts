@@ -10,7 +10,7 @@ import {
   buildCaptureRequest,
   buildDeleteTokenRequest,
   buildReversalRequest,
-} from '../src/swedbank/requests.js';
+} from '../../src/swedbank/requests.js';
 import {
   CallbackBody,
   CancellationListResponse,
@@ -24,8 +24,8 @@ import {
   ReversalResponse,
   Transaction,
   TransactionListResponse,
-} from '../src/swedbank/schemas.js';
-import { InvalidRequestError } from '../src/swedbank/errors.js';
+} from '../../src/swedbank/schemas.js';
+import { InvalidRequestError } from '../../src/swedbank/errors.js';
 
 interface Example {
   method: string;
@@ -34,7 +34,7 @@ interface Example {
   response: { status: number; body: string };
 }
 const { examples } = JSON.parse(
-  readFileSync(new URL('./fixtures/card-after-payment-examples.json', import.meta.url), 'utf8'),
+  readFileSync(new URL('../fixtures/card-after-payment-examples.json', import.meta.url), 'utf8'),
 ) as { examples: Example[] };
 
 function example(method: string, pathEnd: string): Example {

@@ -3,14 +3,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import type { RejectionCode } from '../src/contract/index.js';
+import type { RejectionCode } from '../../src/contract/index.js';
 import {
   authorizationOutcome,
   decideAbandonment,
   decideHeldAdmission,
   heldRejection,
   type AuthorizationView,
-} from '../src/domain/authorization.js';
+} from '../../src/domain/authorization.js';
 import {
   beginTransaction,
   checkInvariants,
@@ -29,7 +29,7 @@ import {
   type Decision,
   type Ledger,
   type TransactionKind,
-} from '../src/domain/ledger.js';
+} from '../../src/domain/ledger.js';
 
 function rejected<T>(decision: Decision<T>): RejectionCode | undefined {
   return decision.ok ? undefined : decision.rejection.code;

@@ -1,0 +1,50 @@
+/**
+ * Admission of a request on arrival: against the ledger and the operations queued before it, or,
+ * while the authorization is awaited, against what is held. Every operation is judged again, strictly,
+ * when its turn comes.
+ */
+import type { Rejection } from '../contract/index.js';
+import { decideHeldAdmission } from '../domain/authorization.js';
+import { decideAdmission, type QueuedOperation, type TransactionKind } from '../domain/ledger.js';
+import { CLOSED, type PaymentState } from './state.js';
+
+function queuedForAdmission(state: PaymentState): QueuedOperation[] {
+  const queued: QueuedOperation[] = [];
+  for (const op of state.queue) {
+    if ((op.status !== 'queued' && op.status !== 'held') || op.kind === 'delete-token') continue;
+    queued.push(op.amount !== undefined ? { kind: op.kind, amount: op.amount } : { kind: op.kind });
+  }
+  return queued;
+}
+
+/**
+ * Ledger admission behind the queue; undefined (admitted) while the ledger is still being read at
+ * start. While the authorization is awaited, everything held counts (token deletions and a running
+ * abort too): an abort is accepted only with nothing else held, so it is always first.
+ */
+export function admit(
+  state: PaymentState,
+  kind: TransactionKind | 'abort',
+  amount?: number,
+  vatAmount?: number,
+): Rejection | undefined {
+  if (state.closing) return CLOSED;
+  if (state.awaitingAuthorization()) {
+    // Amounts wait for the authorized amount; the announced one decides nothing.
+    const held = decideHeldAdmission(
+      state.queue.filter((op) => op.status !== 'done'),
+      { kind, amount, vatAmount },
+    );
+    return held.ok ? undefined : held.rejection;
+  }
+  if (!state.ledger) return undefined;
+  const decision = decideAdmission(state.ledger, queuedForAdmission(state), { kind, amount, vatAmount });
+  return decision.ok ? undefined : decision.rejection;
+}
+
+/** Token deletions need a token and an open lifecycle. */
+export function admitTokenDeletion(state: PaymentState): Rejection | undefined {
+  if (state.closing) return CLOSED;
+  if (!state.input.paymentToken) return { code: 'no-payment-token', message: 'this payment has no payment token' };
+  return undefined;
+}

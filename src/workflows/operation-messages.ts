@@ -1,0 +1,119 @@
+/**
+ * The operations' messages: for each kind, its update and its signal, the shape check each form
+ * takes, and when it is judged against the ledger (updates on arrival; signals at their turn, except
+ * while the authorization is awaited).
+ */
+import {
+  abortSignal,
+  abortUpdate,
+  cancelSignal,
+  cancelUpdate,
+  captureSignal,
+  captureUpdate,
+  deleteTokenSignal,
+  deleteTokenUpdate,
+  reverseSignal,
+  reverseUpdate,
+  type OperationKind,
+  type Rejection,
+} from '../contract/index.js';
+import type { TransactionKind } from '../domain/ledger.js';
+import {
+  checkAbortRequest,
+  checkCancelRequest,
+  checkCaptureRequest,
+  checkDeleteTokenRequest,
+  checkReversalRequest,
+  type Checked,
+} from '../domain/requests.js';
+import { admit, admitTokenDeletion } from './admission.js';
+import type { PaymentState } from './state.js';
+
+export type Request = { reference?: string; amount?: number; vatAmount?: number };
+
+export interface OperationMessage {
+  kind: OperationKind;
+  check: (raw: unknown) => Checked<Request>;
+  /** Judged on arrival (updates always; signals only while the authorization is awaited). */
+  admission: (request: Request) => Rejection | undefined;
+}
+
+/** The operations' messages, by update and by signal name. */
+export function operationMessages(state: PaymentState) {
+  const { instrument } = state;
+  // Signals are judged at their turn, except while the authorization is awaited: then the held
+  // rules (nothing behind an abort, an abort only alone) apply on arrival, as for updates.
+  const held =
+    (kind: TransactionKind | 'abort') =>
+    (r: Request): Rejection | undefined =>
+      state.awaitingAuthorization() ? admit(state, kind, r.amount, r.vatAmount) : undefined;
+  const update = (m: OperationMessage) => m;
+  return [
+    {
+      update: captureUpdate,
+      signal: captureSignal,
+      asUpdate: update({
+        kind: 'capture',
+        check: (raw) => checkCaptureRequest(raw, instrument, false),
+        admission: (r) => admit(state, 'capture', r.amount, r.vatAmount),
+      }),
+      asSignal: update({
+        kind: 'capture',
+        check: (raw) => checkCaptureRequest(raw, instrument, true),
+        admission: held('capture'),
+      }),
+    },
+    {
+      update: cancelUpdate,
+      signal: cancelSignal,
+      asUpdate: update({
+        kind: 'cancellation',
+        check: (raw) => checkCancelRequest(raw, false),
+        admission: () => admit(state, 'cancellation'),
+      }),
+      asSignal: update({
+        kind: 'cancellation',
+        check: (raw) => checkCancelRequest(raw, true),
+        admission: held('cancellation'),
+      }),
+    },
+    {
+      update: reverseUpdate,
+      signal: reverseSignal,
+      asUpdate: update({
+        kind: 'reversal',
+        check: (raw) => checkReversalRequest(raw, false),
+        admission: (r) => admit(state, 'reversal', r.amount, r.vatAmount),
+      }),
+      asSignal: update({
+        kind: 'reversal',
+        check: (raw) => checkReversalRequest(raw, true),
+        admission: held('reversal'),
+      }),
+    },
+    {
+      update: abortUpdate,
+      signal: abortSignal,
+      asUpdate: update({
+        kind: 'abort',
+        check: (raw) => checkAbortRequest(raw, false),
+        admission: () => admit(state, 'abort'),
+      }),
+      asSignal: update({ kind: 'abort', check: (raw) => checkAbortRequest(raw, true), admission: held('abort') }),
+    },
+    {
+      update: deleteTokenUpdate,
+      signal: deleteTokenSignal,
+      asUpdate: update({
+        kind: 'delete-token',
+        check: (raw) => checkDeleteTokenRequest(raw, false),
+        admission: () => admitTokenDeletion(state),
+      }),
+      asSignal: update({
+        kind: 'delete-token',
+        check: (raw) => checkDeleteTokenRequest(raw, true),
+        admission: () => admitTokenDeletion(state),
+      }),
+    },
+  ] as const;
+}
