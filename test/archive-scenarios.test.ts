@@ -56,6 +56,27 @@ describe('archived paths', () => {
     assert.ok((await saveRuns(handle, 'continue-as-new')) >= 1);
   });
 
+  it('continue-as-new mid-operation: a capture pending through a run change is recorded once', async () => {
+    const { handle, paymentId } = await startPayment(fx, { amount: 10_000, policy: { continueAsNewAfterEvents: 40 } });
+    await fx.admin.setOutcomes([{ operation: 'capture', outcome: 'Completed', delayMs: null, times: 1 }]);
+    await handle.signal(captureSignal, { reference: 'ship-1', amount: 4_000, vatAmount: 0 });
+    await waitForState(handle, (s) => s.ledger.entries[0]?.state === 'Pending', { what: 'capture pending' });
+    const capture = (await fx.admin.payment(paymentId)).transactions.find((t) => t.type === 'Capture')!;
+    const firstRun = (await handle.describe()).runId;
+    const body = { payment: { id: paymentId, number: 1 }, transaction: { id: capture.id, number: 2 } };
+    for (let i = 0; i < 60; i++) await handle.signal(callbackSignal, body);
+    await waitForState(handle, (s) => s.callbacksReceived >= 60, { what: 'callbacks counted' });
+    assert.notEqual((await handle.describe()).runId, firstRun, 'a new run took over mid-operation');
+    await fx.admin.completeTransaction(capture.id, 'Completed');
+    const s = await waitForState(handle, (x) => x.ledger.captured === 4_000 && x.queue.length === 0, {
+      what: 'capture recorded in the new run',
+    });
+    assert.equal(s.ledger.entries.length, 1);
+    assert.equal((await fx.admin.payment(paymentId)).transactions.filter((t) => t.type === 'Capture').length, 1);
+    await handle.terminate('archived');
+    assert.ok((await saveRuns(handle, 'continue-as-new-mid-operation')) >= 2);
+  });
+
   it('invoice: a capture with item lines, then the rest cancelled by an event', async () => {
     const { handle, paymentId } = await startPayment(fx, { instrument: 'invoice', amount: 50_000 });
     const capture = await handle.executeUpdate(captureUpdate, {
