@@ -1,0 +1,231 @@
+/**
+ * The benchmark's stack, all on loopback and all stopped at the end: a Temporal dev server, the
+ * Swedbank Pay emulator in its own process, the callback receiver (in this process, signalling
+ * workflows as in production), and workers in their own processes (the package's payment worker, and
+ * a bare workflow's worker for the engine's ceiling). Every wait is bounded.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import { createCallbackHandler } from '../../src/callbacks/handler.js';
+import { PaymentsClient } from '../../src/client/payments-client.js';
+import { EmulatorAdmin } from '../../src/emulator/admin-client.js';
+import { quietBundlerLogger } from '../../src/temporal/logging.js';
+import { startDevServer } from '../../src/temporal/servers.js';
+import { workflowsPath } from '../../src/worker.js';
+import type { WorkerProcessConfig, WorkerProcessMessage } from './worker-process.js';
+
+const HERE = fileURLToPath(new URL('.', import.meta.url));
+const READY_TIMEOUT_MS = 120_000;
+
+export interface Child {
+  process: ChildProcess;
+  pid: number;
+  /** Asks the child something and waits (bounded) for its answer of the given type. */
+  ask<T extends { type: string }>(message: { type: string }, answer: T['type']): Promise<T>;
+  stop(): Promise<void>;
+}
+
+async function startChild(script: string, env: Record<string, string>): Promise<{ child: Child; ready: unknown }> {
+  const child = fork(join(HERE, script), [], {
+    execArgv: ['--import', 'tsx'],
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const exited = once(child, 'exit');
+  const ready = await new Promise<unknown>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`${script} not ready in ${READY_TIMEOUT_MS} ms`)),
+      READY_TIMEOUT_MS,
+    );
+    child.on('message', function onMessage(message: { type?: string; message?: string }) {
+      if (message.type === 'ready') {
+        clearTimeout(timer);
+        child.off('message', onMessage);
+        resolve(message);
+      } else if (message.type === 'error') {
+        clearTimeout(timer);
+        reject(new Error(`${script}: ${message.message}`));
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${script} exited (${code}) before it was ready`));
+    });
+  });
+  return {
+    ready,
+    child: {
+      process: child,
+      pid: child.pid!,
+      ask<T extends { type: string }>(message: { type: string }, answer: string): Promise<T> {
+        return new Promise<T>((resolve, reject) => {
+          const timer = setTimeout(() => reject(new Error(`${script}: no ${answer} answer`)), 30_000);
+          child.on('message', function onMessage(m: { type?: string }) {
+            if (m.type !== answer) return;
+            clearTimeout(timer);
+            child.off('message', onMessage);
+            resolve(m as T);
+          });
+          child.send(message);
+        });
+      },
+      async stop() {
+        if (child.exitCode !== null || child.signalCode !== null) return;
+        child.send({ type: 'stop' });
+        const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+        await exited;
+        clearTimeout(timer);
+      },
+    },
+  };
+}
+
+/** Resident memory of any process of this machine, from /proc (Linux); undefined elsewhere. */
+export function rssOf(pid: number): number | undefined {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kib = /VmRSS:\s+(\d+) kB/.exec(status)?.[1];
+    return kib === undefined ? undefined : Number(kib) * 1024;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The dev server's process: the one whose command line names its port. */
+function devServerPid(port: string): number | undefined {
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const args = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
+      if (args.includes('start-dev') && args.includes(port)) return Number(entry);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return undefined;
+}
+
+export interface WorkerHandle extends Child {
+  taskQueue: string;
+  settings: Record<string, unknown>;
+  /** The OMS client API, starting payments on this worker's task queue. */
+  payments: PaymentsClient;
+  memory(): Promise<{ rss: number; heapUsed: number }>;
+}
+
+export interface BenchStack {
+  env: TestWorkflowEnvironment;
+  address: string;
+  devServerPid: number | undefined;
+  admin: EmulatorAdmin;
+  emulatorUrl: string;
+  token: string;
+  callbackUrl: string;
+  paymentBundle: string;
+  bareBundle: string;
+  /** A worker process of the given kind on a fresh task queue. */
+  startWorker(kind: 'payment' | 'bare', overrides?: WorkerProcessConfig['overrides']): Promise<WorkerHandle>;
+  stop(): Promise<void>;
+}
+
+export interface StackOptions {
+  /** Dynamic config of the dev server. */
+  dynamicConfig?: Record<string, string | number | boolean>;
+  maxLifetimeMs: number;
+  log: (line: string) => void;
+}
+
+export async function startBenchStack(options: StackOptions): Promise<BenchStack> {
+  const cleanups: (() => Promise<void> | void)[] = [];
+  const cleanup = async () => {
+    for (const step of cleanups.reverse()) await Promise.resolve(step()).catch(() => undefined);
+  };
+  try {
+    const dir = mkdtempSync(join(tmpdir(), 'swedbank-pay-bench-'));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    options.log('bundling the payment workflow and the bare workflow');
+    const paymentBundle = join(dir, 'payment-bundle.js');
+    const bareBundle = join(dir, 'bare-bundle.js');
+    const [payment, bare] = await Promise.all([
+      bundleWorkflowCode({ workflowsPath: workflowsPath(), logger: quietBundlerLogger }),
+      bundleWorkflowCode({ workflowsPath: join(HERE, 'bare-workflow.ts'), logger: quietBundlerLogger }),
+    ]);
+    writeFileSync(paymentBundle, payment.code);
+    writeFileSync(bareBundle, bare.code);
+
+    options.log('starting the Temporal dev server');
+    const env = await startDevServer({ dynamicConfig: options.dynamicConfig ?? {}, log: () => undefined });
+    cleanups.push(() => env.teardown());
+    const address = env.connection.options.address;
+    const port = address.split(':').at(-1)!;
+
+    const token = randomUUID();
+    const emulator = await startChild('emulator-process.ts', {
+      BENCH_EMULATOR: JSON.stringify({ token, maxLifetimeMs: options.maxLifetimeMs }),
+    });
+    cleanups.push(() => emulator.child.stop());
+    const emulatorUrl = (emulator.ready as { baseUrl: string }).baseUrl;
+
+    const receiver: Server = createServer(createCallbackHandler({ client: env.client }));
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    cleanups.push(() => new Promise<void>((resolve) => receiver.close(() => resolve())));
+    receiver.unref();
+    const callbackUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/callbacks`;
+
+    const workers: WorkerHandle[] = [];
+    cleanups.push(async () => {
+      for (const w of workers) await w.stop();
+    });
+    const namespace = env.namespace ?? 'default';
+    return {
+      env,
+      address,
+      devServerPid: devServerPid(port),
+      admin: new EmulatorAdmin(emulatorUrl),
+      emulatorUrl,
+      token,
+      callbackUrl,
+      paymentBundle,
+      bareBundle,
+      async startWorker(kind, overrides) {
+        const taskQueue = `bench-${kind}-${randomUUID()}`;
+        const config: WorkerProcessConfig = {
+          kind,
+          address,
+          namespace,
+          taskQueue,
+          bundlePath: kind === 'payment' ? paymentBundle : bareBundle,
+          ...(kind === 'payment' && { swedbankPay: { baseUrl: emulatorUrl, token } }),
+          ...(overrides && { overrides }),
+          maxLifetimeMs: options.maxLifetimeMs,
+        };
+        const { child, ready } = await startChild('worker-process.ts', { BENCH_WORKER: JSON.stringify(config) });
+        const handle: WorkerHandle = {
+          ...child,
+          taskQueue,
+          payments: new PaymentsClient({ client: env.client, taskQueue }),
+          settings: (ready as { settings: Record<string, unknown> }).settings,
+          async memory() {
+            const m = await child.ask<Extract<WorkerProcessMessage, { type: 'memory' }>>({ type: 'memory' }, 'memory');
+            return { rss: m.rss, heapUsed: m.heapUsed };
+          },
+        };
+        workers.push(handle);
+        return handle;
+      },
+      stop: cleanup,
+    };
+  } catch (err) {
+    await cleanup();
+    throw err;
+  }
+}
