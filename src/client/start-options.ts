@@ -4,7 +4,14 @@
  */
 import type { WorkflowStartOptions } from '@temporalio/client';
 import { paymentWorkflowId, TASK_QUEUE } from '../contract/index.js';
-import { INSTRUMENT, ORDER_ID, PAYMENT_STATE } from '../contract/index.js';
+import {
+  CAPTURED_AMOUNT,
+  INSTRUMENT,
+  NEEDS_ATTENTION,
+  ORDER_ID,
+  PAYMENT_STATE,
+  REMAINING_AMOUNT,
+} from '../contract/index.js';
 import { instrumentOf } from '../swedbank/resources.js';
 import type { PaymentWorkflowInput } from '../contract/index.js';
 import { INSTRUMENT_LABEL, staticSummary } from '../domain/view.js';
@@ -44,6 +51,15 @@ export function paymentStartOptions(
       { key: INSTRUMENT, value: INSTRUMENT_LABEL[instrument] },
       // Before the authorization the workflow waits for it; the Web UI shows that from the start.
       { key: PAYMENT_STATE, value: awaiting ? 'AwaitingAuthorization' : 'Authorized' },
+      // The workflow's own three as it starts, when known: it then writes nothing until one changes
+      // (attributes set at start cost no action on Temporal Cloud; each upsert does).
+      ...(awaiting || input.authorizedAmount !== undefined
+        ? [
+            { key: CAPTURED_AMOUNT, value: 0 },
+            { key: REMAINING_AMOUNT, value: awaiting ? 0 : input.authorizedAmount! },
+            { key: NEEDS_ATTENTION, value: false },
+          ]
+        : []),
     ],
   };
 }

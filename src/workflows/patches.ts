@@ -22,18 +22,40 @@ export const PATCHES = {
    * payment over the server's history limit.
    */
   continueAsNewAnytime: 'continue-as-new-anytime',
+  /**
+   * Fewer commands for the same lifecycle (each timer and search-attribute upsert is a billed action
+   * on Temporal Cloud and an event in history): one timer per real deadline, armed once and armed
+   * again only when the deadline moves, so no timer per wake-up or callback; no one-day timer per
+   * operation (the activity's schedule-to-close timeout is the "outcome still unknown" deadline);
+   * search attributes written at most once per workflow task, only when they changed, and not for
+   * the hold of a request still in flight.
+   */
+  leanCommands: 'lean-commands',
 } as const;
 
 /** What this run does the new way. */
 export interface Features {
+  /** Only ever asked of a chain's first run: a continued run's input was checked when the chain started. */
+  strictInput: boolean;
   historyOrder: boolean;
   continueAsNewAnytime: boolean;
+  leanCommands: boolean;
 }
 
-/** Decided at the start of every run, in this order (each new run records its markers). */
-export function features(): Features {
+/**
+ * Decided once, at the start of every run. The newest change is asked first: a run that takes it
+ * takes every earlier one too, and records one patch marker (and the TemporalChangeVersion search
+ * attribute the SDK writes with each) instead of one per change. A run without it decides the earlier
+ * ones exactly as the releases before it did, in their order. The next change goes first in turn.
+ */
+export function features(continued: boolean): Features {
+  if (patched(PATCHES.leanCommands)) {
+    return { strictInput: !continued, historyOrder: true, continueAsNewAnytime: true, leanCommands: true };
+  }
   return {
+    strictInput: !continued && patched(PATCHES.strictInput),
     historyOrder: patched(PATCHES.historyOrder),
     continueAsNewAnytime: patched(PATCHES.continueAsNewAnytime),
+    leanCommands: false,
   };
 }

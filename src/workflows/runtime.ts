@@ -82,7 +82,8 @@ export function failureOf(err: unknown): { type: string; message: string } {
 /**
  * Awaits an activity, flagging the payment if its outcome is still unknown after a long time. When a
  * new run is due meanwhile, the activity is let go (its retry in the next run looks its work up first)
- * and ContinueAsNewNow unwinds.
+ * and ContinueAsNewNow unwinds. Runs without `leanCommands`; the others use `interruptible` and the
+ * activity's own deadline (operations/transaction.ts).
  */
 export async function patiently<T>(rt: Runtime, start: () => Promise<T>, what: string): Promise<T> {
   let done = false;
@@ -101,6 +102,61 @@ export async function patiently<T>(rt: Runtime, start: () => Promise<T>, what: s
     throw new ContinueAsNewNow();
   }
   return tracked;
+}
+
+/**
+ * Awaits an activity, without a timer. When a new run is due meanwhile, the activity is let go (its
+ * retry in the next run looks its work up first) and ContinueAsNewNow unwinds.
+ */
+export async function interruptible<T>(rt: Runtime, start: () => Promise<T>): Promise<T> {
+  let done = false;
+  const scope = new CancellationScope();
+  const tracked = scope.run(start).finally(() => {
+    done = true;
+  });
+  await condition(() => done || mustContinueAsNew(rt));
+  if (!done) {
+    tracked.catch(() => undefined); // abandoned: its cancellation is not an error of this run
+    scope.cancel();
+    throw new ContinueAsNewNow();
+  }
+  return tracked;
+}
+
+/**
+ * One durable timer for a deadline that may move (the expiry's lead time, the end of the reversal
+ * window): started when the deadline is set, started again only when it changes, so that waking up
+ * for anything else (a request, a callback, an operation's end) costs no timer. `due` once it fired.
+ */
+export class Deadline {
+  #at: number | undefined;
+  #scope: CancellationScope | undefined;
+  #due = false;
+
+  /** Workflow time (ms) to fire at; undefined for none. Setting the same deadline again changes nothing. */
+  set(at: number | undefined): void {
+    // Once fired, the same deadline again (not expected: the caller acts on it) waits a moment, never spins.
+    if (at === this.#at && !this.#due) return;
+    this.#scope?.cancel();
+    this.#scope = undefined;
+    this.#at = at;
+    this.#due = false;
+    if (at === undefined) return;
+    const scope = new CancellationScope();
+    this.#scope = scope;
+    scope
+      .run(() => sleep(Math.max(1, at - Date.now())))
+      .then(
+        () => {
+          if (this.#scope === scope) this.#due = true;
+        },
+        () => undefined, // cancelled: the deadline moved
+      );
+  }
+
+  get due(): boolean {
+    return this.#due;
+  }
 }
 
 /** Callbacks are unsigned and may come in floods: GETs they trigger are spaced at least this far apart. */

@@ -28,6 +28,8 @@ export interface StateEffects {
   now(): number;
   /** Search attributes and Web UI details follow the state. */
   show(state: PaymentState): void;
+  /** Shows it now, for runs that show changes when the workflow task's code is done (before the run ends). */
+  showNow?(state: PaymentState): void;
 }
 
 const RECENT_LIMIT = 50;
@@ -57,6 +59,8 @@ export class PaymentState {
   callbacksReceived: number;
   /** The lifecycle has ended: new requests are refused. */
   closing = false;
+  /** A capture, cancellation or reversal request is on its way to Swedbank Pay (not carried). */
+  requestInFlight = false;
   /** When the authorization expires, and when its uncaptured remainder is acted on. */
   expiresAt: number;
   expiryActionAt: number;
@@ -146,6 +150,11 @@ export class PaymentState {
   /** Search attributes and Web UI details follow every change. */
   refresh(): void {
     this.effects.show(this);
+  }
+
+  /** What changed is shown before the run ends (completes or continues as new). */
+  refreshNow(): void {
+    this.effects.showNow?.(this);
   }
 
   flag(reason: string): void {

@@ -3,7 +3,7 @@
  * (kept up to date after every change) and the `state` query's answer, built field by field from the
  * contract's view types so that nothing internal leaks into the wire contract.
  */
-import { setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
+import { condition, setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import {
   CAPTURED_AMOUNT,
   INSTRUMENT,
@@ -25,13 +25,127 @@ import { reversalWindowEnd } from '../domain/policy.js';
 import { statusOf } from '../domain/status.js';
 import { currentDetails, INSTRUMENT_LABEL } from '../domain/view.js';
 import type { OperationRecord } from './carry.js';
+import type { Features } from './patches.js';
 import type { PaymentState } from './state.js';
 
+/** The six search attributes as the workflow writes them. */
+interface Attributes {
+  status: string;
+  orderId: string;
+  instrument: string;
+  captured: number;
+  remaining: number;
+  needsAttention: boolean;
+}
+
+function attributesOf(state: PaymentState, l: Ledger): Attributes {
+  return {
+    status: statusOf(l, state.authorization),
+    orderId: state.input.orderId,
+    instrument: INSTRUMENT_LABEL[state.instrument],
+    captured: l.captured,
+    remaining: Math.max(0, remainingToCapture(l)),
+    needsAttention: state.needsAttention,
+  };
+}
+
+/** What the run started with (a client may set all six at start), so that the same values are not written again. */
+function attributesAtStart(): Attributes | undefined {
+  const sa = workflowInfo().typedSearchAttributes;
+  const a = {
+    status: sa.get(PAYMENT_STATE),
+    orderId: sa.get(ORDER_ID),
+    instrument: sa.get(INSTRUMENT),
+    captured: sa.get(CAPTURED_AMOUNT),
+    remaining: sa.get(REMAINING_AMOUNT),
+    needsAttention: sa.get(NEEDS_ATTENTION),
+  };
+  return Object.values(a).every((v) => v !== undefined) ? (a as Attributes) : undefined;
+}
+
+function sameAttributes(a: Attributes | undefined, b: Attributes): boolean {
+  return (
+    a !== undefined &&
+    a.status === b.status &&
+    a.orderId === b.orderId &&
+    a.instrument === b.instrument &&
+    a.captured === b.captured &&
+    a.remaining === b.remaining &&
+    a.needsAttention === b.needsAttention
+  );
+}
+
+function details(state: PaymentState, l: Ledger): string {
+  return currentDetails({
+    orderId: state.input.orderId,
+    instrument: state.instrument,
+    ledger: l,
+    queue: state.queue,
+    needsAttention: state.needsAttention,
+    attentionReasons: state.attentionReasons,
+    ...(state.authorization && { authorization: state.authorization }),
+  });
+}
+
+/** How the Web UI follows the state: `show` after a change, `showNow` before the run ends. */
+export interface WebUi {
+  show(state: PaymentState): void;
+  showNow?(state: PaymentState): void;
+}
+
 /**
- * The Web UI follows the state: search attributes are upserted only when their values change (an
- * upsert is a command in history), the current details on every call.
+ * The Web UI follows the state. With `leanCommands`, what changed during a workflow task is shown
+ * once, when the workflow waits again (a condition the SDK checks after the task's code has run, before
+ * the task completes) or right before the run ends: the search attributes only when their values
+ * differ from what was written last (or set at start), and not for the hold of a request still in
+ * flight unless needsAttention changed, which shows at once. Earlier runs: search attributes upserted
+ * on every change of their values, the current details on every call.
  */
-export function webUi(): (state: PaymentState) => void {
+export function webUi(features?: Pick<Features, 'leanCommands'>): WebUi {
+  return features?.leanCommands ? leanWebUi() : { show: eagerWebUi() };
+}
+
+function leanWebUi(): WebUi {
+  let written = attributesAtStart();
+  let changed: PaymentState | undefined;
+  const flush = () => {
+    const state = changed;
+    changed = undefined;
+    const l = state?.shownLedger();
+    if (!state || !l) return;
+    const attributes = attributesOf(state, l);
+    const attention = written?.needsAttention !== attributes.needsAttention;
+    if (!sameAttributes(written, attributes) && (!state.requestInFlight || attention)) {
+      written = attributes;
+      upsertSearchAttributes([
+        { key: PAYMENT_STATE, value: attributes.status },
+        { key: ORDER_ID, value: attributes.orderId },
+        { key: INSTRUMENT, value: attributes.instrument },
+        { key: CAPTURED_AMOUNT, value: attributes.captured },
+        { key: REMAINING_AMOUNT, value: attributes.remaining },
+        { key: NEEDS_ATTENTION, value: attributes.needsAttention },
+      ]);
+    }
+    setCurrentDetails(details(state, l));
+  };
+  void (async () => {
+    for (;;) {
+      await condition(() => changed !== undefined);
+      flush();
+    }
+  })();
+  return {
+    show(state) {
+      changed = state;
+    },
+    showNow(state) {
+      changed = state;
+      flush();
+    },
+  };
+}
+
+function eagerWebUi(): (state: PaymentState) => void {
   let lastAttributes = '';
   return (state) => {
     const l = state.shownLedger();
@@ -55,17 +169,7 @@ export function webUi(): (state: PaymentState) => void {
         { key: NEEDS_ATTENTION, value: state.needsAttention },
       ]);
     }
-    setCurrentDetails(
-      currentDetails({
-        orderId: state.input.orderId,
-        instrument: state.instrument,
-        ledger: l,
-        queue: state.queue,
-        needsAttention: state.needsAttention,
-        attentionReasons: state.attentionReasons,
-        ...(state.authorization && { authorization: state.authorization }),
-      }),
-    );
+    setCurrentDetails(details(state, l));
   };
 }
 

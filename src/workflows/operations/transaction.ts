@@ -3,6 +3,7 @@
  * payeeReference fixed when they were queued, and followed until Swedbank Pay's answer is final.
  * Swedbank Pay saying no is recorded and flagged, never a workflow failure.
  */
+import { ActivityFailure } from '@temporalio/workflow';
 import type { CreateTransactionInput, TransactionSnapshot } from '../../activities/payment-activities.js';
 import type { OperationResult } from '../../contract/index.js';
 import {
@@ -20,6 +21,7 @@ import {
   Backoff,
   continueAsNewIfDue,
   failureOf,
+  interruptible,
   isUnwinding,
   mustContinueAsNew,
   patiently,
@@ -67,6 +69,57 @@ async function awaitOutcome(
     }
   }
   return tx;
+}
+
+/** The activity gave up at its deadline: Swedbank Pay's answer is still unknown, not a refusal. */
+function outcomeUnknown(err: unknown): boolean {
+  return err instanceof ActivityFailure && err.retryState === 'TIMEOUT';
+}
+
+/**
+ * Sends the request (an earlier attempt's transaction is looked up first on every retry) and awaits
+ * Swedbank Pay's answer. The activity's schedule-to-close timeout is the "outcome still unknown"
+ * deadline, `pendingAttentionAfterMs` after the request was first sent, so waiting costs no timer:
+ * past it the payment is flagged and a new activity carries on, looking the payeeReference up before
+ * it sends anything. While the request is in flight, its hold is not written to the search attributes.
+ */
+async function send(
+  rt: Runtime,
+  op: OperationRecord,
+  request: CreateTransactionInput,
+  summary: string,
+): Promise<TransactionSnapshot> {
+  const { state, activities, activityOptions } = rt;
+  const sentAt = op.progress ? Date.parse(op.progress.sentAt) : state.now();
+  let flagged = false;
+  let resume = request.resume === true;
+  state.requestInFlight = true;
+  try {
+    for (;;) {
+      const left = sentAt + state.policy.pendingAttentionAfterMs - state.now();
+      if (!flagged && left <= 0) {
+        flagged = true;
+        state.flag(`${summary}: outcome still unknown`);
+      }
+      const input = resume ? { ...request, resume: true } : request;
+      try {
+        return await interruptible(rt, () =>
+          activities.createTransaction.executeWithOptions(
+            { ...activityOptions, summary, ...(!flagged && { scheduleToCloseTimeout: left }) },
+            [input],
+          ),
+        );
+      } catch (err) {
+        if (flagged || !outcomeUnknown(err)) throw err;
+        flagged = true;
+        resume = true;
+        state.flag(`${summary}: outcome still unknown`);
+      }
+    }
+  } finally {
+    state.requestInFlight = false;
+    state.refresh();
+  }
 }
 
 function decide(op: OperationRecord & { kind: TransactionKind }, l: Ledger): Decision<{ amount: number }> {
@@ -129,12 +182,14 @@ export async function runTransaction(
   try {
     let tx =
       op.progress?.transaction ??
-      (await patiently(
-        rt,
-        () => activities.createTransaction.executeWithOptions({ ...activityOptions, summary }, [request]),
-        summary,
-      ));
-    tx = await awaitOutcome(rt, op, tx, summary);
+      (rt.features.leanCommands
+        ? await send(rt, op, request, summary)
+        : await patiently(
+            rt,
+            () => activities.createTransaction.executeWithOptions({ ...activityOptions, summary }, [request]),
+            summary,
+          ));
+    if (isPending(tx)) tx = await awaitOutcome(rt, op, tx, summary);
     const txState = tx.state === 'Completed' ? 'Completed' : 'Failed';
     state.ledger = settleTransaction(state.ledger!, payeeReference, {
       state: txState,

@@ -8,7 +8,7 @@ import type { PaymentSummary, PaymentWorkflowInput } from '../../contract/index.
 import { createLedger, type Ledger } from '../../domain/ledger.js';
 import { idleStep } from '../../domain/lifecycle.js';
 import { run } from '../operations/run.js';
-import { Backoff, continueAsNewDue, failureOf, type Runtime } from '../runtime.js';
+import { Backoff, continueAsNewDue, Deadline, failureOf, type Runtime } from '../runtime.js';
 import { summaryOf } from '../web-ui.js';
 
 /** The authorized amount, read with GET when the starter did not give it. */
@@ -70,6 +70,7 @@ function idle(rt: Runtime, ledger: Ledger, t: number): Idle {
 /** Runs the lifecycle until it closes; continues as new (carrying the state) when history grows long. */
 export async function lifecycle(rt: Runtime, input: PaymentWorkflowInput): Promise<PaymentSummary> {
   const { state } = rt;
+  const deadline = new Deadline();
   for (;;) {
     const ledger = state.ledger!;
     const next = state.queue[0];
@@ -89,11 +90,18 @@ export async function lifecycle(rt: Runtime, input: PaymentWorkflowInput): Promi
     if (continueAsNewDue(rt)) {
       await condition(allHandlersFinished);
       if (state.queue.length === 0) {
+        state.refreshNow();
         await continueAsNew<(input: PaymentWorkflowInput) => Promise<PaymentSummary>>({
           ...input,
           carried: state.carry(),
         });
       }
+      continue;
+    }
+    if (rt.features.leanCommands) {
+      // One timer for the next deadline, kept while requests come and go; a callback needs nothing here.
+      deadline.set(step.until);
+      await condition(() => state.queue.length > 0 || deadline.due || continueAsNewDue(rt));
       continue;
     }
     const wait = step.until !== undefined ? Math.max(1, step.until - t) : undefined;
