@@ -5,9 +5,9 @@ import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { quietBundlerLogger } from '../lib/src/temporal/logging.js';
-import { workflowsPath } from '../lib/src/worker.js';
+import { workflowBundleOptions } from '../lib/src/worker.js';
 
 const target = fileURLToPath(new URL('../lib/workflow-bundle.js', import.meta.url));
-const { code } = await bundleWorkflowCode({ workflowsPath: workflowsPath(), logger: quietBundlerLogger });
+const { code } = await bundleWorkflowCode({ ...workflowBundleOptions(), logger: quietBundlerLogger });
 writeFileSync(target, code);
 console.error(`workflow bundle: lib/workflow-bundle.js (${Math.round(code.length / 1024)} KiB)`);

@@ -26,7 +26,7 @@ import { EmulatorAdmin } from '../src/emulator/admin-client.js';
 import { startEmulator } from '../src/emulator/index.js';
 import { installQuietRuntime, quietBundlerLogger } from '../src/temporal/logging.js';
 import { startDevServer } from '../src/temporal/servers.js';
-import { workflowsPath } from '../src/worker.js';
+import { workflowBundleOptions } from '../src/worker.js';
 import { checkPayment, type Asked, type Verdict } from './chaos/verdict.js';
 
 installQuietRuntime();
@@ -85,10 +85,7 @@ await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
 const callbackUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/callbacks`;
 
 const bundlePath = join(dir, 'workflow-bundle.js');
-writeFileSync(
-  bundlePath,
-  (await bundleWorkflowCode({ workflowsPath: workflowsPath(), logger: quietBundlerLogger })).code,
-);
+writeFileSync(bundlePath, (await bundleWorkflowCode({ ...workflowBundleOptions(), logger: quietBundlerLogger })).code);
 
 const workers = new Set<ChildProcess>();
 function startWorkerProcess(): void {

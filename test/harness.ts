@@ -14,7 +14,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, type Worker, type WorkerOptions } from '@temporalio/worker';
 import { installQuietRuntime, quietBundlerLogger } from '../src/temporal/logging.js';
 import { startDevServer, startTimeSkippingServer } from '../src/temporal/servers.js';
-import { createWorker, workflowsPath } from '../src/worker.js';
+import { createWorker, workflowBundleOptions } from '../src/worker.js';
 import type { SwedbankPayClient, SwedbankPayClientOptions } from '../src/swedbank/client.js';
 
 installQuietRuntime();
@@ -32,7 +32,7 @@ export interface SharedTemporal {
 }
 
 async function bundleToFile(dir: string): Promise<string> {
-  const { code } = await bundleWorkflowCode({ workflowsPath: workflowsPath(), logger: quietBundlerLogger });
+  const { code } = await bundleWorkflowCode({ ...workflowBundleOptions(), logger: quietBundlerLogger });
   const path = join(dir, 'workflow-bundle.js');
   writeFileSync(path, code);
   return path;
@@ -99,7 +99,7 @@ export function workflowBundle(): Promise<NonNullable<WorkerOptions['workflowBun
   const codePath = process.env[BUNDLE_VAR];
   bundle ??= codePath
     ? Promise.resolve({ codePath })
-    : bundleWorkflowCode({ workflowsPath: workflowsPath(), logger: quietBundlerLogger });
+    : bundleWorkflowCode({ ...workflowBundleOptions(), logger: quietBundlerLogger });
   return bundle;
 }
 

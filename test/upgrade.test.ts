@@ -18,7 +18,7 @@ import {
   type PaymentWorkflowState,
 } from '../src/contract/index.js';
 import { quietBundlerLogger } from '../src/temporal/logging.js';
-import { workflowsPath } from '../src/worker.js';
+import { workflowBundleOptions } from '../src/worker.js';
 import { swedbankPayPayment } from '../src/workflows/payment.js';
 import { eventually, startWorker, temporal, uniqueTaskQueue, workflowBundle, type RunningWorker } from './harness.js';
 import { FAST_POLICY, startPayment, state, usePaymentFixture, waitForState } from './payment-fixture.js';
@@ -34,7 +34,7 @@ async function bundleWith(
 ): Promise<NonNullable<WorkerOptions['workflowBundle']>> {
   const module = new URL(`./fixtures/upgrade/${change}.ts`, import.meta.url).pathname;
   return bundleWorkflowCode({
-    workflowsPath: workflowsPath(),
+    ...workflowBundleOptions(),
     workflowInterceptorModules: [module],
     logger: quietBundlerLogger,
   });

@@ -20,7 +20,7 @@ import { PaymentsClient } from '../../src/client/payments-client.js';
 import { EmulatorAdmin } from '../../src/emulator/admin-client.js';
 import { quietBundlerLogger } from '../../src/temporal/logging.js';
 import { startDevServer } from '../../src/temporal/servers.js';
-import { workflowsPath } from '../../src/worker.js';
+import { workflowBundleOptions } from '../../src/worker.js';
 import type { WorkerProcessConfig, WorkerProcessMessage } from './worker-process.js';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
@@ -156,7 +156,7 @@ export async function startBenchStack(options: StackOptions): Promise<BenchStack
     const paymentBundle = join(dir, 'payment-bundle.js');
     const bareBundle = join(dir, 'bare-bundle.js');
     const [payment, bare] = await Promise.all([
-      bundleWorkflowCode({ workflowsPath: workflowsPath(), logger: quietBundlerLogger }),
+      bundleWorkflowCode({ ...workflowBundleOptions(), logger: quietBundlerLogger }),
       bundleWorkflowCode({ workflowsPath: join(HERE, 'bare-workflow.ts'), logger: quietBundlerLogger }),
     ]);
     writeFileSync(paymentBundle, payment.code);
