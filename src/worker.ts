@@ -19,6 +19,8 @@ import {
   type TemporalSettings,
   type WorkerDeployment,
   workerDeploymentFromEnv,
+  type WorkerTuning,
+  workerTuningFromEnv,
 } from './config/index.js';
 import { TemporalUnavailableError } from './config/connect.js';
 
@@ -134,13 +136,14 @@ export function shutdownGraceMsFromEnv(env: Environment = process.env): number {
  * finds its transaction by payeeReference, so nothing is sent twice), then exits.
  */
 export async function runWorkerFromEnv(env: Environment = process.env, log = console.log): Promise<void> {
-  const [temporal, swedbankPay, shutdownGraceMs, deployment] = readAll<
-    [TemporalSettings, SwedbankPaySettings, number, WorkerDeployment | undefined]
+  const [temporal, swedbankPay, shutdownGraceMs, deployment, tuning] = readAll<
+    [TemporalSettings, SwedbankPaySettings, number, WorkerDeployment | undefined, WorkerTuning]
   >(
     () => temporalSettingsFromEnv(env),
     () => swedbankPaySettingsFromEnv(env),
     () => shutdownGraceMsFromEnv(env),
     () => workerDeploymentFromEnv(env),
+    () => workerTuningFromEnv(env),
   );
   let connection: NativeConnection;
   try {
@@ -158,7 +161,12 @@ export async function runWorkerFromEnv(env: Environment = process.env, log = con
       taskQueue: temporal.taskQueue,
       swedbankPay: swedbankPay.client,
       ...(deployment && { deployment }),
-      overrides: { shutdownGraceTime: shutdownGraceMs },
+      overrides: {
+        shutdownGraceTime: shutdownGraceMs,
+        // Sized by memory: a bounded cache that evicts, however many payments are open (WORKER_MEMORY_MB).
+        maxCachedWorkflows: tuning.maxCachedWorkflows,
+        maxConcurrentWorkflowTaskExecutions: tuning.maxConcurrentWorkflowTaskExecutions,
+      },
     });
     for (const signal of ['SIGINT', 'SIGTERM'] as const) {
       process.once(signal, () =>
@@ -169,6 +177,7 @@ export async function runWorkerFromEnv(env: Environment = process.env, log = con
     const version = deployment
       ? `deployment ${deployment.deploymentName}, build ${deployment.buildId}`
       : 'unversioned (no worker deployment)';
+    log(`worker sizing: ${tuning.description}`);
     log(`worker started: ${temporal.description}; ${swedbankPay.description}; ${code}; ${version}`);
     await worker.run(); // the SDK's runtime shuts the worker down on SIGINT and SIGTERM
     log('worker stopped');

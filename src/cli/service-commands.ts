@@ -32,6 +32,9 @@ Environment:
   SWEDBANK_PAY_TIMEOUT_MS     per request, default 30000
   SWEDBANK_PAY_ALLOW_HTTP     "true" allows a plain-http base URL that is not loopback (an emulator)
   WORKER_SHUTDOWN_GRACE_MS    default 30000
+  WORKER_MEMORY_MB            the worker's memory in MiB, which sizes its workflow cache and task slots
+                              (default: the container's memory limit, else 1024)
+  WORKER_MAX_CACHED_WORKFLOWS, WORKER_MAX_CONCURRENT_WORKFLOW_TASKS   override what it derives
 `,
   run: () => runWorkerFromEnv(),
 };

@@ -10,6 +10,7 @@ export {
 } from './temporal.js';
 export { swedbankPaySettingsFromEnv, type SwedbankPaySettings } from './swedbank-pay.js';
 export { workerDeploymentFromEnv, type WorkerDeployment } from './deployment.js';
+export { workerTuningFromEnv, type WorkerTuning } from './worker-tuning.js';
 
 /** Runs every reader and reports all their problems at once, so one restart fixes them all. */
 export function readAll<T extends unknown[]>(...readers: { [K in keyof T]: () => T[K] }): T {
