@@ -19,7 +19,7 @@ import {
   reverseUpdate,
 } from '../src/contract/index.js';
 import { swedbankPayPayment } from '../src/workflows/payment.js';
-import { startWorker, temporal, uniqueTaskQueue } from './harness.js';
+import { eventually, startWorker, temporal, uniqueTaskQueue } from './harness.js';
 import { FAST_POLICY, saveHistory, startPayment, state, usePaymentFixture, waitForState } from './payment-fixture.js';
 import { TEST_TOKEN } from './secrets.js';
 
@@ -61,7 +61,11 @@ describe('archived paths', () => {
     await fx.admin.setOutcomes([{ operation: 'capture', outcome: 'Completed', delayMs: null, times: 1 }]);
     await handle.signal(captureSignal, { reference: 'ship-1', amount: 4_000, vatAmount: 0 });
     await waitForState(handle, (s) => s.ledger.entries[0]?.state === 'Pending', { what: 'capture pending' });
-    const capture = (await fx.admin.payment(paymentId)).transactions.find((t) => t.type === 'Capture')!;
+    // The ledger holds the capture before its request lands: wait for the emulator to have it too.
+    const capture = await eventually(
+      async () => (await fx.admin.payment(paymentId)).transactions.find((t) => t.type === 'Capture'),
+      { what: 'capture at the emulator' },
+    );
     const firstRun = (await handle.describe()).runId;
     const body = { payment: { id: paymentId, number: 1 }, transaction: { id: capture.id, number: 2 } };
     for (let i = 0; i < 60; i++) await handle.signal(callbackSignal, body);

@@ -12,7 +12,7 @@ import {
   reverseUpdate,
   type OperationResult,
 } from '../src/contract/index.js';
-import { NEEDS_ATTENTION, PAYMENT_STATE, CAPTURED_AMOUNT } from '../src/contract/index.js';
+import { NEEDS_ATTENTION, PAYMENT_STATE, CAPTURED_AMOUNT, paymentIdOfWorkflowId } from '../src/contract/index.js';
 import { InvalidPaymentInputError, paymentStartOptions } from '../src/client/start-options.js';
 import { swedbankPayPayment } from '../src/workflows/payment.js';
 import { temporal } from './harness.js';
@@ -20,8 +20,24 @@ import { FAST_POLICY, saveHistory, startPayment, state, waitForState, usePayment
 
 const fx = usePaymentFixture(temporal);
 
-/** History length once the workflow is idle (no workflow task in flight), polled a bounded number of times. */
+/** The callback receiver folds a payment's callbacks into one signal per window (1 s by default). */
+const COALESCE_WINDOW_MS = 1_000;
+
+/**
+ * History length once the workflow is idle: every callback the emulator sent for the payment answered
+ * and its (coalesced) signal delivered, and no workflow task in flight; polled a bounded number of times.
+ */
 async function idleHistoryLength(handle: WorkflowHandle): Promise<number> {
+  const paymentId = paymentIdOfWorkflowId(handle.workflowId);
+  for (let i = 0; i < 50; i++) {
+    const log = (await fx.admin.callbacks()).filter((c) => c.body.payment.id === paymentId);
+    if (log.every((c) => c.event !== 'attempt' || c.delivered !== undefined)) {
+      const last = Math.max(0, ...log.map((c) => Date.parse(c.at)));
+      await new Promise((r) => setTimeout(r, Math.max(0, last + COALESCE_WINDOW_MS + 100 - Date.now())));
+      break;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
   let previous = -1;
   for (let i = 0; i < 50; i++) {
     const length = (await handle.fetchHistory()).events?.length ?? 0;
