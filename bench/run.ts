@@ -40,7 +40,7 @@ import {
   workflowLifecycle,
   type NewPayment,
 } from './support/lifecycles.js';
-import { rssOf, startBenchStack, type BenchStack, type WorkerHandle } from './support/stack.js';
+import { cpuMsOf, rssOf, startBenchStack, type BenchStack, type WorkerHandle } from './support/stack.js';
 import { mib, percentile, showSpread, spread, table, type Spread } from './support/stats.js';
 
 const ROOT = resolve(new URL('..', import.meta.url).pathname);
@@ -180,12 +180,52 @@ async function p1(stack: BenchStack, worker: WorkerHandle, o: Options): Promise<
 // ---------------------------------------------------------------------------------------------------
 // P2: throughput vs the engine's ceiling
 
+/** CPU time per lifecycle (ms) by process: where the work goes. */
+interface CpuPerLifecycle {
+  worker: number;
+  devServer: number;
+  emulator: number;
+  /** This process: the OMS clients and the callback receiver. */
+  loadGenerator: number;
+}
+
 interface P2Result {
   concurrency: number;
   paymentPerSecond: Spread;
   barePerSecond: Spread;
   ratio: number;
+  /** Medians over the rounds. */
+  cpuMsPerLifecycle: { payment: CpuPerLifecycle; bare: CpuPerLifecycle };
   samples: { payment: number[]; bare: number[] };
+}
+
+/** Measures the CPU each process spends while `fn` runs `lifecycles` lifecycles. */
+async function withCpu(
+  stack: BenchStack,
+  worker: WorkerHandle,
+  lifecycles: number,
+  fn: () => Promise<void>,
+): Promise<CpuPerLifecycle> {
+  const read = () => ({
+    worker: cpuMsOf(worker.pid) ?? Number.NaN,
+    devServer: stack.devServerPid === undefined ? Number.NaN : (cpuMsOf(stack.devServerPid) ?? Number.NaN),
+    emulator: cpuMsOf(stack.emulatorPid) ?? Number.NaN,
+    loadGenerator: (process.cpuUsage().user + process.cpuUsage().system) / 1000,
+  });
+  const before = read();
+  await fn();
+  const after = read();
+  return {
+    worker: (after.worker - before.worker) / lifecycles,
+    devServer: (after.devServer - before.devServer) / lifecycles,
+    emulator: (after.emulator - before.emulator) / lifecycles,
+    loadGenerator: (after.loadGenerator - before.loadGenerator) / lifecycles,
+  };
+}
+
+function medianCpu(samples: CpuPerLifecycle[]): CpuPerLifecycle {
+  const m = (k: keyof CpuPerLifecycle) => spread(samples.map((s) => s[k])).median;
+  return { worker: m('worker'), devServer: m('devServer'), emulator: m('emulator'), loadGenerator: m('loadGenerator') };
 }
 
 async function bareRun(client: Client, taskQueue: string): Promise<string> {
@@ -198,6 +238,8 @@ async function p2(stack: BenchStack, worker: WorkerHandle, bare: WorkerHandle, o
   const n = o.concurrency;
   const payment: number[] = [];
   const bareRates: number[] = [];
+  const paymentCpu: CpuPerLifecycle[] = [];
+  const bareCpu: CpuPerLifecycle[] = [];
   const client = stack.env.client;
   // Warm-up of both.
   await Promise.all([
@@ -209,15 +251,23 @@ async function p2(stack: BenchStack, worker: WorkerHandle, bare: WorkerHandle, o
     const prepared: NewPayment[] = [];
     for (let i = 0; i < n; i++) prepared.push(await newPayment(stack.admin, stack.callbackUrl));
     const runPayments = async () => {
-      const ms = await timed(() => Promise.all(prepared.map((p) => workflowLifecycle(worker.payments, p))));
+      let ms = 0;
+      const cpu = await withCpu(stack, worker, n, async () => {
+        ms = await timed(() => Promise.all(prepared.map((p) => workflowLifecycle(worker.payments, p))));
+      });
       payment.push(n / (ms / 1000));
+      paymentCpu.push(cpu);
     };
     const runBare = async () => {
       const ids: string[] = [];
-      const ms = await timed(() =>
-        Promise.all(Array.from({ length: n }, async () => ids.push(await bareRun(client, bare.taskQueue)))),
-      );
+      let ms = 0;
+      const cpu = await withCpu(stack, bare, n, async () => {
+        ms = await timed(() =>
+          Promise.all(Array.from({ length: n }, async () => ids.push(await bareRun(client, bare.taskQueue)))),
+        );
+      });
       bareRates.push(n / (ms / 1000));
+      bareCpu.push(cpu);
       await Promise.all(ids.map((id) => client.workflow.getHandle(id).signal(finishSignal)));
     };
     if (r % 2 === 0) {
@@ -238,6 +288,7 @@ async function p2(stack: BenchStack, worker: WorkerHandle, bare: WorkerHandle, o
     paymentPerSecond: p,
     barePerSecond: b,
     ratio: p.median / b.median,
+    cpuMsPerLifecycle: { payment: medianCpu(paymentCpu), bare: medianCpu(bareCpu) },
     samples: { payment, bare: bareRates },
   };
 }
@@ -523,6 +574,21 @@ function report(results: Results): string {
       table(
         ['payment lifecycles/s', 'bare workflow lifecycles/s (ceiling)', 'ratio (medians)'],
         [[showSpread(r.paymentPerSecond, 1), showSpread(r.barePerSecond, 1), r.ratio.toFixed(2)]],
+      ),
+    );
+    const cpu = (c: CpuPerLifecycle) =>
+      [c.worker, c.devServer, c.emulator, c.loadGenerator].map((v) =>
+        Number.isFinite(v) ? `${v.toFixed(1)} ms` : 'n/a',
+      );
+    out.push(
+      '',
+      'P2  CPU time per lifecycle by process (medians of the rounds)',
+      table(
+        ['lifecycle', 'worker', 'dev server', 'emulator', 'clients and callback receiver'],
+        [
+          ['payment', ...cpu(r.cpuMsPerLifecycle.payment)],
+          ['bare workflow', ...cpu(r.cpuMsPerLifecycle.bare)],
+        ],
       ),
     );
   }

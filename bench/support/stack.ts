@@ -36,7 +36,7 @@ export interface Child {
 
 async function startChild(script: string, env: Record<string, string>): Promise<{ child: Child; ready: unknown }> {
   const child = fork(join(HERE, script), [], {
-    execArgv: ['--import', 'tsx'],
+    execArgv: ['--import', 'tsx', ...(process.env.BENCH_CHILD_EXEC_ARGV ?? '').split(' ').filter(Boolean)],
     env: { ...process.env, ...env },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
@@ -100,6 +100,20 @@ export function rssOf(pid: number): number | undefined {
   }
 }
 
+/** CPU time (user + system, ms) a process of this machine has used so far, from /proc (Linux). */
+export function cpuMsOf(pid: number): number | undefined {
+  try {
+    // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ').at(-1)!.split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Linux's USER_HZ, the unit of /proc/<pid>/stat's times, is 100 on every platform Node runs on. */
+const CLOCK_TICKS_PER_SECOND = 100;
+
 /** The dev server's process: the one whose command line names its port. */
 function devServerPid(port: string): number | undefined {
   for (const entry of readdirSync('/proc')) {
@@ -126,6 +140,7 @@ export interface BenchStack {
   env: TestWorkflowEnvironment;
   address: string;
   devServerPid: number | undefined;
+  emulatorPid: number;
   admin: EmulatorAdmin;
   emulatorUrl: string;
   token: string;
@@ -190,6 +205,7 @@ export async function startBenchStack(options: StackOptions): Promise<BenchStack
       env,
       address,
       devServerPid: devServerPid(port),
+      emulatorPid: emulator.child.pid,
       admin: new EmulatorAdmin(emulatorUrl),
       emulatorUrl,
       token,
