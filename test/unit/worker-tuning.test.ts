@@ -15,15 +15,15 @@ describe('worker tuning', () => {
     const t = workerTuningFromEnv({}, noLimit);
     assert.equal(t.memoryMb, 1024);
     assert.equal(t.memorySource, 'default');
-    assert.equal(t.maxCachedWorkflows, 1755);
+    assert.equal(t.maxCachedWorkflows, 1365);
     assert.equal(t.maxConcurrentWorkflowTaskExecutions, 38);
-    assert.match(t.description, /1024 MiB \(default\): 1755 cached workflows, 38 workflow tasks at once/);
+    assert.match(t.description, /1024 MiB \(default\): 1365 cached workflows, 38 workflow tasks at once/);
   });
 
   it("grows with WORKER_MEMORY_MB or the container's limit, and stays usable when small", () => {
-    assert.equal(workerTuningFromEnv({ WORKER_MEMORY_MB: '4096' }, noLimit).maxCachedWorkflows, 8777);
+    assert.equal(workerTuningFromEnv({ WORKER_MEMORY_MB: '4096' }, noLimit).maxCachedWorkflows, 6826);
     const limited = workerTuningFromEnv({}, () => 512);
-    assert.deepEqual([limited.memorySource, limited.maxCachedWorkflows], ['cgroup limit', 585]);
+    assert.deepEqual([limited.memorySource, limited.maxCachedWorkflows], ['cgroup limit', 455]);
     const small = workerTuningFromEnv({ WORKER_MEMORY_MB: '256' }, () => 4096);
     assert.deepEqual(
       [small.memorySource, small.maxCachedWorkflows, small.maxConcurrentWorkflowTaskExecutions],
