@@ -20,7 +20,7 @@ import { PaymentsClient } from '../../src/client/payments-client.js';
 import { EmulatorAdmin } from '../../src/emulator/admin-client.js';
 import { quietBundlerLogger } from '../../src/temporal/logging.js';
 import { startDevServer } from '../../src/temporal/servers.js';
-import { workflowBundleOptions } from '../../src/worker.js';
+import * as workerModule from '../../src/worker.js';
 import type { WorkerProcessConfig, WorkerProcessMessage } from './worker-process.js';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
@@ -87,6 +87,16 @@ async function startChild(script: string, env: Record<string, string>): Promise<
       },
     },
   };
+}
+
+/**
+ * How the package bundles its workflows (`workflowBundleOptions`), looked up at run time so that the
+ * same benchmark also measures a version of the code from before it preloaded its modules.
+ */
+function paymentBundleOptions(): { workflowsPath: string; preloadModules?: string[] } {
+  const options = (workerModule as Record<string, unknown>).workflowBundleOptions as
+    (() => { workflowsPath: string; preloadModules: string[] }) | undefined;
+  return options ? options() : { workflowsPath: workerModule.workflowsPath() };
 }
 
 /** Resident memory of any process of this machine, from /proc (Linux); undefined elsewhere. */
@@ -171,7 +181,7 @@ export async function startBenchStack(options: StackOptions): Promise<BenchStack
     const paymentBundle = join(dir, 'payment-bundle.js');
     const bareBundle = join(dir, 'bare-bundle.js');
     const [payment, bare] = await Promise.all([
-      bundleWorkflowCode({ ...workflowBundleOptions(), logger: quietBundlerLogger }),
+      bundleWorkflowCode({ ...paymentBundleOptions(), logger: quietBundlerLogger }),
       bundleWorkflowCode({ workflowsPath: join(HERE, 'bare-workflow.ts'), logger: quietBundlerLogger }),
     ]);
     writeFileSync(paymentBundle, payment.code);
