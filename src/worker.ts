@@ -5,6 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { PayloadCodec } from '@temporalio/common';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from './activities/index.js';
 import { TASK_QUEUE } from './contract/index.js';
@@ -63,6 +64,8 @@ export interface CreateWorkerOptions {
    * upgrade to the deployment's current version automatically. Absent: an unversioned worker.
    */
   deployment?: WorkerDeployment;
+  /** Payload encryption (the same codec the clients use): payloads reach the server sealed. */
+  payloadCodec?: PayloadCodec;
   /** Overrides for tests, e.g. a low `maxCachedWorkflows`. */
   overrides?: Partial<WorkerOptions>;
 }
@@ -85,6 +88,7 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Worker
     taskQueue: options.taskQueue ?? TASK_QUEUE,
     ...workflowCode(options),
     activities: createActivities(client),
+    ...(options.payloadCodec && { dataConverter: { payloadCodecs: [options.payloadCodec] } }),
     // Payments upgrade to the deployment's current version at their next workflow task: they live for
     // months, and every change to their commands is gated with patched() and proven against the
     // archived histories (UPGRADING.md). The worker's default, since the workflow itself may not name
@@ -142,6 +146,7 @@ export async function runWorkerFromEnv(env: Environment = process.env, log = con
       taskQueue: temporal.taskQueue,
       swedbankPay: swedbankPay.client,
       ...(deployment && { deployment }),
+      ...(temporal.payloadCodec && { payloadCodec: temporal.payloadCodec }),
       overrides: { shutdownGraceTime: shutdownGraceMs },
     });
     for (const signal of ['SIGINT', 'SIGTERM'] as const) {

@@ -19,7 +19,7 @@ import type { PaymentPolicy, PaymentWorkflowInput } from '../src/contract/index.
 import { stateQuery, type PaymentWorkflowState } from '../src/contract/index.js';
 import { swedbankPayPayment } from '../src/workflows/payment.js';
 import { eventually, startWorker, teardownTemporal, type RunningWorker } from './harness.js';
-import { TEST_TOKEN } from './secrets.js';
+import { cardToken, TEST_TOKEN } from './secrets.js';
 
 /** Fast polling and short activity timeouts, so tests of lost callbacks take seconds. */
 export const FAST_POLICY: PaymentPolicy = {
@@ -46,7 +46,10 @@ export async function startPaymentFixture(
     callbackRetryScheduleMs: [0, 200, 500],
     ...emulatorOptions,
   });
-  const receiver: Server = createServer(createCallbackHandler({ client: env.client }));
+  // A short coalescing window: tests that wait for a quiet history should not wait out a trailing signal.
+  const receiver: Server = createServer(
+    createCallbackHandler({ client: env.client, throttle: { coalesceWindowMs: 100 } }),
+  );
   await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
   const callbackUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/callbacks`;
   const worker = await startWorker(env, {
@@ -103,20 +106,21 @@ export async function startPayment(
   options: NewPayment = {},
 ): Promise<{ handle: WorkflowHandle<typeof swedbankPayPayment>; paymentId: string; input: PaymentWorkflowInput }> {
   const amount = options.amount ?? 100_000;
+  const token = options.paymentToken === undefined ? undefined : cardToken(options.paymentToken);
   const created = await fx.admin.createPayment({
     instrument: options.instrument ?? 'creditcard',
     amount,
     vatAmount: options.vatAmount ?? Math.floor(amount / 5),
     currency: 'SEK',
     callbackUrl: fx.callbackUrl,
-    ...(options.paymentToken !== undefined && { paymentToken: options.paymentToken }),
+    ...(token !== undefined && { paymentToken: token }),
   });
   const paymentId = created.payment.id;
   const input: PaymentWorkflowInput = {
     paymentId,
     orderId: options.orderId ?? `order-${process.pid}-${++orders}`,
     ...(!options.readAmountAtStart && { currency: 'SEK', authorizedAmount: amount }),
-    ...(options.paymentToken !== undefined && { paymentToken: { token: options.paymentToken, type: 'PaymentToken' } }),
+    ...(token !== undefined && { paymentToken: { token, type: 'PaymentToken' } }),
     policy: { ...FAST_POLICY, ...options.policy },
   };
   const handle = await fx.env.client.workflow.start(

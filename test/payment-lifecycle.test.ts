@@ -17,17 +17,21 @@ import { InvalidPaymentInputError, paymentStartOptions } from '../src/client/sta
 import { swedbankPayPayment } from '../src/workflows/payment.js';
 import { temporal } from './harness.js';
 import { FAST_POLICY, saveHistory, startPayment, state, waitForState, usePaymentFixture } from './payment-fixture.js';
+import { cardToken } from './secrets.js';
 
 const fx = usePaymentFixture(temporal);
 
-/** History length once the workflow is idle (no workflow task in flight), polled a bounded number of times. */
+/**
+ * History length once the workflow is idle (no workflow task in flight, no callback signal still
+ * coming: quiet for longer than the fixture receiver's coalescing window), polled a bounded number of times.
+ */
 async function idleHistoryLength(handle: WorkflowHandle): Promise<number> {
   let previous = -1;
   for (let i = 0; i < 50; i++) {
     const length = (await handle.fetchHistory()).events?.length ?? 0;
     if (length === previous) return length;
     previous = length;
-    await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 250));
   }
   throw new Error('workflow history did not settle');
 }
@@ -234,7 +238,7 @@ describe('payment lifecycle', () => {
       orderId: 'order-unknown-token',
       currency: 'SEK',
       authorizedAmount: 1_000,
-      paymentToken: { token: 'tok-unknown-0001', type: 'PaymentToken' as const },
+      paymentToken: { token: cardToken('tok-unknown-0001'), type: 'PaymentToken' as const },
       policy: { ...FAST_POLICY, deleteTokenOnClose: true, reversalWindowMs: 500 },
     };
     const handle = await fx.env.client.workflow.start(

@@ -37,6 +37,14 @@ export interface CreateTransactionInput {
   resume?: boolean;
 }
 
+/**
+ * A token deletion: the payment whose authorization created the token (the worker reads the token
+ * from Swedbank Pay), or, for payments started before contract 1.3, the token itself.
+ */
+export type DeleteTokenActivityInput =
+  | { paymentId: string; tokenType: TokenType; comment: string }
+  | { paymentToken: string; tokenType: TokenType; comment: string };
+
 /** What the workflow needs of a transaction (no secrets, small enough for history). */
 export interface TransactionSnapshot {
   transactionId: string;
@@ -241,17 +249,27 @@ export function createPaymentActivities(base: SwedbankPayClient) {
       }
     },
 
-    async deletePaymentToken(input: {
-      paymentToken: string;
-      tokenType: TokenType;
-      comment: string;
-    }): Promise<{ isDeleted: boolean }> {
+    /**
+     * Deletes the payment's card token. The token is read from the payment's authorization at
+     * Swedbank Pay, so it never passes through workflow history (payments started before contract
+     * 1.3 still hand it over). A retry looks first: an attempt whose answer was lost may have deleted it.
+     */
+    async deletePaymentToken(input: DeleteTokenActivityInput): Promise<{ isDeleted: boolean }> {
       try {
-        // A retry looks first: an earlier attempt whose answer was lost may have deleted it already.
-        if (Context.current().info.attempt > 1 && (await api().getToken(input.paymentToken)).isDeleted) {
-          return { isDeleted: true };
+        const token =
+          'paymentToken' in input ? input.paymentToken : await api().findCardToken(input.paymentId, input.tokenType);
+        if (token === undefined) {
+          throw ApplicationFailure.nonRetryable(
+            `Swedbank Pay shows no ${input.tokenType} for this payment`,
+            FAILURE_TYPES.noPaymentToken,
+          );
         }
-        const data = await api().deleteToken(input);
+        if (Context.current().info.attempt > 1 && (await api().getToken(token)).isDeleted) return { isDeleted: true };
+        const data = await api().deleteToken({
+          paymentToken: token,
+          tokenType: input.tokenType,
+          comment: input.comment,
+        });
         return { isDeleted: data.isDeleted };
       } catch (err) {
         throw toActivityFailure(err);

@@ -1,5 +1,7 @@
 /** The long-running services: worker, callback receiver, emulator. Each stops cleanly on SIGINT/SIGTERM. */
 import { callbackReceiverConfigFromEnv } from '../callbacks/config.js';
+import { codecServerConfigFromEnv, DEFAULT_CODEC_PORT } from '../codec/config.js';
+import { startCodecServer } from '../codec/server.js';
 import { startCallbackServer } from '../callbacks/server.js';
 import { connectClient } from '../config/connect.js';
 import { readAll } from '../config/index.js';
@@ -30,6 +32,7 @@ Environment:
   SWEDBANK_PAY_TOKEN          the merchant's bearer token (required; never printed)
   SWEDBANK_PAY_TOKEN_FILE     or a file holding it (a mounted secret)
   SWEDBANK_PAY_TIMEOUT_MS     per request, default 30000
+  PAYLOAD_ENCRYPTION_KEYS     id=base64key,...: encrypt payloads (or PAYLOAD_ENCRYPTION_KEYS_FILE)
   SWEDBANK_PAY_ALLOW_HTTP     "true" allows a plain-http base URL that is not loopback (an emulator)
   WORKER_SHUTDOWN_GRACE_MS    default 30000
 `,
@@ -83,6 +86,37 @@ Environment:
     } finally {
       await temporal.close();
     }
+  },
+};
+
+export const codecServerCommand: Command = {
+  name: 'codec-server',
+  summary: 'Run the codec server: the Web UI and the temporal CLI show encrypted payloads decoded',
+  options: {},
+  help: `Usage: swedbank-pay-temporal codec-server
+
+Decodes payloads encrypted with PAYLOAD_ENCRYPTION_KEYS for the Temporal Web UI (its codec endpoint
+setting) and the temporal CLI (--codec-endpoint http://host:port --codec-auth "Bearer <token>").
+POST /decode and /encode; GET /healthz.
+
+Environment:
+  PAYLOAD_ENCRYPTION_KEYS       id=base64key,...: the worker's keys (or PAYLOAD_ENCRYPTION_KEYS_FILE)
+  CODEC_SERVER_HOST             default 127.0.0.1
+  CODEC_SERVER_PORT             default ${DEFAULT_CODEC_PORT}
+  CODEC_SERVER_ALLOWED_ORIGINS  Web UI origins (default http://localhost:8233,http://127.0.0.1:8233)
+  CODEC_SERVER_TOKEN            bearer token every request must carry (or CODEC_SERVER_TOKEN_FILE);
+                                required beyond loopback. Without it, only the allowed origins' browsers
+`,
+  async run() {
+    const config = codecServerConfigFromEnv();
+    const server = await startCodecServer(config);
+    console.log(
+      `codec server at ${server.url} (key ${config.codec.currentKeyId} for new payloads; ` +
+        `${config.token ? 'bearer token required' : `browsers from ${config.allowedOrigins.join(', ')}`})`,
+    );
+    const signal = await untilSignal();
+    console.log(`${signal}: stopping the codec server`);
+    await server.close();
   },
 };
 

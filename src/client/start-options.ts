@@ -19,10 +19,22 @@ export class InvalidPaymentInputError extends Error {
   }
 }
 
+/**
+ * The input as it is sent: a card token given the pre-1.3 way (`{token, type}`) is reduced to its
+ * type, so the token itself never enters workflow history (the worker reads it from Swedbank Pay).
+ */
+export function withoutTokenValue(input: PaymentWorkflowInput): PaymentWorkflowInput {
+  const token = input.paymentToken as Record<string, unknown> | null | undefined;
+  if (typeof token !== 'object' || token === null || !('token' in token)) return input;
+  const { token: _value, ...rest } = token;
+  return { ...input, paymentToken: rest as NonNullable<PaymentWorkflowInput['paymentToken']> };
+}
+
 export function paymentStartOptions(
-  input: PaymentWorkflowInput,
+  given: PaymentWorkflowInput,
   taskQueue: string = TASK_QUEUE,
 ): WorkflowStartOptions<typeof swedbankPayPayment> {
+  const input = withoutTokenValue(given);
   const problems = inputProblems(input);
   if (problems.length > 0) throw new InvalidPaymentInputError(problems);
   const instrument = instrumentOf(input.paymentId);

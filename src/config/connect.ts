@@ -45,7 +45,11 @@ export async function connectClient(settings: TemporalSettings = temporalSetting
     );
   }
   return {
-    client: new Client({ connection, namespace: settings.namespace }),
+    client: new Client({
+      connection,
+      namespace: settings.namespace,
+      ...(settings.payloadCodec && { dataConverter: { payloadCodecs: [settings.payloadCodec] } }),
+    }),
     settings,
     close: () => connection.close(),
   };

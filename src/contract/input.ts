@@ -46,8 +46,13 @@ export interface PaymentWorkflowInput {
    * Default false: the payment is already authorized.
    */
   awaitAuthorization?: boolean;
-  /** A card token to delete (on request, or on close per policy). */
-  paymentToken?: { token: string; type: TokenType };
+  /**
+   * The payment's card created a token of this type, to delete on request or on close (policy). The
+   * worker reads the token itself from the payment's authorization at Swedbank Pay, so it never enters
+   * workflow history. `token` is for payments started before contract 1.3 only: new starts refuse it
+   * (the package's starter leaves it out for you).
+   */
+  paymentToken?: { type: TokenType; token?: string };
   policy?: PaymentPolicy;
   /**
    * Reserved: the state one run hands the next on continue-as-new. Refused from any starter; its

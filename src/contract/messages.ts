@@ -199,7 +199,8 @@ export interface PaymentWorkflowState {
   needsAttention: boolean;
   attentionReasons: string[];
   rejectedSignals: RejectedSignal[];
-  paymentToken?: { type: TokenType; last4: string; deleted: boolean };
+  /** `last4` only for payments started before contract 1.3, which were given the token itself. */
+  paymentToken?: { type: TokenType; last4?: string; deleted: boolean };
   authorizationExpiresAt: string;
   /** Set once nothing remains to capture or cancel: returns are accepted until then. */
   reversalWindowEndsAt?: string;

@@ -21,6 +21,7 @@ export const PspOperationName = z.enum([
   'list-reversals',
   'get-reversal',
   'list-transactions',
+  'list-authorizations',
   'get-transaction',
   'delete-token',
   'get-token',

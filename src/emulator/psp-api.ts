@@ -19,6 +19,7 @@ import type { CallbackDispatcher } from './callbacks.js';
 import { inputError, jsonReply, parseJson, parseRequest, problemReply, type Reply } from './http.js';
 import type { TransactionOutcomes } from './outcomes.js';
 import {
+  authorizationListResource,
   entryListPath,
   entryResource,
   instrumentDataResource,
@@ -65,6 +66,7 @@ export type PspRoute =
       transactionId: string;
     }
   | { operation: 'get-transaction'; address: PaymentAddress; transactionId: string }
+  | { operation: 'list-authorizations'; address: PaymentAddress }
   | { operation: 'delete-token' | 'get-token'; paymentToken: string };
 
 /** Wire names per transaction type: the response key, list key and list field. */
@@ -112,6 +114,9 @@ export function matchPspRoute(method: string, path: string): PspRoute | undefine
     if (method === 'PATCH') return { operation: 'abort', address };
     return undefined;
   }
+  if (collection === 'authorizations' && method === 'GET' && transactionId === undefined) {
+    return { operation: 'list-authorizations', address };
+  }
   if (collection === 'transactions' && method === 'GET') {
     return transactionId === undefined
       ? { operation: 'list-transactions', address }
@@ -145,6 +150,11 @@ function dispatch(context: PspContext, route: PspRoute, bodyText: string): RuleR
       return withPayment(context, route.address, (payment) => abortPayment(context, payment, bodyText));
     case 'list-transactions':
       return withPayment(context, route.address, (payment) => transactionListReply(payment));
+    case 'list-authorizations':
+      return withPayment(context, route.address, (payment) => ({
+        ok: true,
+        value: jsonReply(200, authorizationListResource(payment)),
+      }));
     case 'get-transaction':
       return withPayment(context, route.address, (payment) => transactionReply(payment, route.transactionId));
     case 'capture':

@@ -123,6 +123,30 @@ export function entryResource(payment: StoredPayment, transaction: StoredTransac
   return { id: entryPath(payment, transaction), transaction: transactionResource(payment, transaction) };
 }
 
+/**
+ * GET {payment}/authorizations: each authorization with the card tokens it created (a card payment
+ * created with a payment token carries it, as Swedbank Pay's card authorization resource shows).
+ */
+export function authorizationListResource(payment: StoredPayment) {
+  const authorizations = payment.transactions.filter((t) => t.type === 'Authorization');
+  return {
+    payment: paymentPath(payment),
+    authorizations: {
+      id: `${paymentPath(payment)}/authorizations`,
+      authorizationList: authorizations.map((transaction) => ({
+        id: `${paymentPath(payment)}/authorizations/${transaction.id}`,
+        ...(payment.paymentToken !== undefined &&
+          transaction.state === 'Completed' && {
+            paymentToken: payment.paymentToken,
+          }),
+        maskedPan: '492500xxxxxx0004',
+        cardBrand: 'Visa',
+        transaction: transactionResource(payment, transaction),
+      })),
+    },
+  };
+}
+
 export function transactionsOfType(payment: StoredPayment, type: AfterPaymentType): StoredTransaction[] {
   return payment.transactions.filter((transaction) => transaction.type === type);
 }

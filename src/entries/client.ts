@@ -31,3 +31,7 @@ export { ConfigurationError } from '../config/errors.js';
 export { temporalSettingsFromEnv, type TemporalSettings, type Environment } from '../config/temporal.js';
 // The Temporal SDK's client classes PaymentsClient takes, from the same copy of the SDK as this package.
 export { Client, Connection } from '@temporalio/client';
+
+// Payload encryption: the same keys as the workers (PAYLOAD_ENCRYPTION_KEYS), for a Client you build.
+export { EncryptionCodec, ENCRYPTED_ENCODING, type EncryptionKey } from '../codec/encryption.js';
+export { payloadCodecFromEnv } from '../config/encryption.js';

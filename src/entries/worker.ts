@@ -31,3 +31,9 @@ export { problemKind, type ProblemKind } from '../swedbank/problem-types.js';
 
 // The Temporal SDK's connection class createWorker takes, from the same copy of the SDK as this package.
 export { NativeConnection } from '@temporalio/worker';
+
+// Payload encryption and the codec server that shows sealed payloads to the Web UI and the CLI.
+export { EncryptionCodec, ENCRYPTED_ENCODING, type EncryptionKey } from '../codec/encryption.js';
+export { payloadCodecFromEnv } from '../config/encryption.js';
+export { startCodecServer, type CodecServerOptions, type RunningCodecServer } from '../codec/server.js';
+export { workerDeploymentFromEnv, type WorkerDeployment } from '../config/deployment.js';

@@ -43,6 +43,7 @@ import {
   type TransactionKind,
 } from './resources.js';
 import {
+  AuthorizationListResponse,
   CancellationListResponse,
   CancellationResponse,
   CaptureListResponse,
@@ -151,6 +152,26 @@ export class SwedbankPayClient {
     const body = buildDeleteTokenRequest(input);
     const { path, shown } = instrumentDataPath(input.paymentToken);
     return (await this.#send('PATCH', path, body, InstrumentDataResponse, shown)).instrumentData;
+  }
+
+  /**
+   * The card token of this type that the payment's authorization created, if any: how the worker
+   * learns the token it deletes, so that the token never passes through workflow history.
+   */
+  async findCardToken(paymentId: string, tokenType: 'PaymentToken' | 'RecurrenceToken'): Promise<string | undefined> {
+    instrumentOf(paymentId);
+    const { authorizations } = await this.#send(
+      'GET',
+      `${paymentId}/authorizations`,
+      undefined,
+      AuthorizationListResponse,
+    );
+    const field = tokenType === 'PaymentToken' ? 'paymentToken' : 'recurrenceToken';
+    const tokens = authorizations.authorizationList
+      .filter((a) => a.transaction.state === 'Completed')
+      .map((a) => a[field])
+      .filter((token): token is string => typeof token === 'string' && token.length > 0);
+    return tokens.at(-1);
   }
 
   /** A card token's instrument data: whether it is deleted already (looked at before deleting again). */

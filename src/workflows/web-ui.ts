@@ -121,7 +121,13 @@ export function stateView(state: PaymentState): PaymentWorkflowState {
     needsAttention: state.needsAttention,
     attentionReasons: [...state.attentionReasons],
     rejectedSignals: [...state.rejectedSignals],
-    ...(token && { paymentToken: { type: token.type, last4: token.token.slice(-4), deleted: state.tokenDeleted } }),
+    ...(token && {
+      paymentToken: {
+        type: token.type,
+        ...(token.token !== undefined && { last4: token.token.slice(-4) }),
+        deleted: state.tokenDeleted,
+      },
+    }),
     authorizationExpiresAt: new Date(state.expiresAt).toISOString(),
     ...(state.settledAt !== undefined && {
       reversalWindowEndsAt: new Date(reversalWindowEnd(state.ledger, state.settledAt, state.policy)).toISOString(),

@@ -11,9 +11,17 @@ export async function runDeleteToken(rt: Runtime, op: OperationRecord): Promise<
   if (!token) return state.rejected(op, { code: 'no-payment-token', message: 'this payment has no payment token' });
   if (state.tokenDeleted) return { ...base, state: 'Completed' };
   try {
+    const comment = op.comment ?? 'Payment lifecycle closed';
+    // The worker reads the token from Swedbank Pay; only payments started before contract 1.3 carry it.
+    const request = token.token
+      ? { paymentToken: token.token, tokenType: token.type, comment }
+      : { paymentId: state.input.paymentId, tokenType: token.type, comment };
     const { isDeleted } = await activities.deletePaymentToken.executeWithOptions(
-      { ...activityOptions, summary: `delete ${token.type} …${token.token.slice(-4)}` },
-      [{ paymentToken: token.token, tokenType: token.type, comment: op.comment ?? 'Payment lifecycle closed' }],
+      {
+        ...activityOptions,
+        summary: token.token ? `delete ${token.type} …${token.token.slice(-4)}` : `delete ${token.type}`,
+      },
+      [request],
     );
     if (!isDeleted) throw ApplicationFailure.nonRetryable('Swedbank Pay kept the token', 'TokenNotDeleted');
     state.tokenDeleted = true;
