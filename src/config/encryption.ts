@@ -10,7 +10,7 @@
 import { readFileSync } from 'node:fs';
 import { EncryptionCodec, type EncryptionKey } from '../codec/encryption.js';
 import { ConfigurationError } from './errors.js';
-import type { Environment } from './temporal.js';
+import type { Environment } from './environment.js';
 
 function keysText(env: Environment): { text?: string; problem?: string } {
   const file = env.PAYLOAD_ENCRYPTION_KEYS_FILE;

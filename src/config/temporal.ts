@@ -11,7 +11,9 @@ import { TASK_QUEUE } from '../contract/index.js';
 import { payloadCodecFromEnv } from './encryption.js';
 import { ConfigurationError } from './errors.js';
 
-export type Environment = Record<string, string | undefined>;
+import type { Environment } from './environment.js';
+
+export type { Environment };
 
 export interface TemporalSettings {
   /** For `NativeConnection.connect` (worker) and `Connection.connect` (client); may hold the API key. */

@@ -26,6 +26,11 @@ export interface InputCheckContext {
   workflowId?: string;
   /** This run continues an earlier one of the same workflow, so `carried` is its own state. */
   continued?: boolean;
+  /**
+   * A card token's value is refused (contract 1.3). Default: refused in the strict check; runs that
+   * started before it replay with it accepted.
+   */
+  cardTokenValueRefused?: boolean;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -36,12 +41,12 @@ function isRecord(value: unknown): value is Record<string, unknown> {
  * `{type}`: the token stays at Swedbank Pay (the worker reads it when it deletes it). Payments started
  * before contract 1.3 carried `{token, type}`; a new start is refused one, so no token enters history.
  */
-function tokenProblems(token: unknown, strict: boolean): string[] {
+function tokenProblems(token: unknown, strict: boolean, valueRefused: boolean): string[] {
   if (token === undefined) return [];
   // JSON clients in other languages may send null for an absent field: say so, don't crash.
   if (!isRecord(token)) return ['paymentToken must be an object {type} (or left out)'];
   const problems: string[] = [];
-  if (strict && token.token !== undefined) {
+  if (valueRefused && token.token !== undefined) {
     problems.push(
       'paymentToken.token must be left out: give only {type}; the worker reads the token from Swedbank Pay, so it never enters workflow history',
     );
@@ -101,7 +106,7 @@ export function inputProblems(input: unknown, context: InputCheckContext = {}): 
   if (input.awaitAuthorization !== undefined && typeof input.awaitAuthorization !== 'boolean') {
     problems.push('awaitAuthorization must be true or false');
   }
-  problems.push(...tokenProblems(input.paymentToken, strict));
+  problems.push(...tokenProblems(input.paymentToken, strict, strict && (context.cardTokenValueRefused ?? true)));
   problems.push(...policyProblems(input.policy, parsed?.instrument, strict));
   if (strict) {
     const unknownFields = Object.keys(input).filter((k) => !INPUT_FIELDS.includes(k));

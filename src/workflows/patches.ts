@@ -22,6 +22,11 @@ export const PATCHES = {
    * payment over the server's history limit.
    */
   continueAsNewAnytime: 'continue-as-new-anytime',
+  /**
+   * A card token's value in the input is refused (contract 1.3): the worker reads the token from
+   * Swedbank Pay, so none enters history. Decided in the input check, before the features below.
+   */
+  noCardTokenInInput: 'no-card-token-in-input',
 } as const;
 
 /** What this run does the new way. */

@@ -38,7 +38,9 @@ export type { PaymentSummary };
 function inputCheck(input: PaymentWorkflowInput): string[] {
   const { workflowId, continuedFromExecutionRunId } = workflowInfo();
   const continued = continuedFromExecutionRunId !== undefined;
-  if (!continued && patched(PATCHES.strictInput)) return inputProblems(input, { workflowId });
+  if (!continued && patched(PATCHES.strictInput)) {
+    return inputProblems(input, { workflowId, cardTokenValueRefused: patched(PATCHES.noCardTokenInInput) });
+  }
   return inputProblems(input, { baseline: true, continued });
 }
 
