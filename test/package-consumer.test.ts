@@ -228,7 +228,11 @@ describe('the package, installed from its tarball into an empty project', () => 
       'lib',
       'package.json',
     ]);
-    assert.deepEqual(readdirSync(join(installed, 'lib')).sort(), ['src', 'workflow-bundle.js']);
+    assert.deepEqual(readdirSync(join(installed, 'lib')).sort(), [
+      'src',
+      'workflow-bundle-tracing.js',
+      'workflow-bundle.js',
+    ]);
     const src = join(installed, 'lib', 'src');
     const published = readdirSync(src, { recursive: true, encoding: 'utf8' }).filter((file) =>
       statSync(join(src, file)).isFile(),
