@@ -17,6 +17,9 @@ import type { TransactionKind } from '../swedbank/resources.js';
 import { ABORT_REL } from '../swedbank/resources.js';
 import type { PaymentState, Transaction, TransactionEntry, TokenType } from '../swedbank/schemas.js';
 import type { ItemDescription, VatSummary } from '../contract/index.js';
+import { tokenLast4 } from '../observability/logger.js';
+import { noPaymentMetrics, type OperationResultLabel, type PaymentMetrics } from '../observability/payment-metrics.js';
+import { problemKind } from '../swedbank/problem-types.js';
 import { FAILURE_TYPES, toActivityFailure } from './failures.js';
 
 export interface CreateTransactionInput {
@@ -35,6 +38,20 @@ export interface CreateTransactionInput {
    * look before sending, as a retry does.
    */
   resume?: boolean;
+  /** The OMS's order, for the activity's log lines. */
+  orderId?: string;
+}
+
+/**
+ * The operation a transaction read belongs to, for logs and metrics (given by workflows from the
+ * release that added it; absent, the transaction's own type and creation time stand in).
+ */
+export interface WaitingOperation {
+  operation: TransactionKind;
+  payeeReference: string;
+  orderId?: string;
+  /** When the outcome became unknown (ISO 8601): the wait's length is measured from here. */
+  waitingSince: string;
 }
 
 /**
@@ -118,10 +135,68 @@ function send(client: SwedbankPayClient, input: CreateTransactionInput): Promise
 /** How many attempts a "payeeReference already used" that the lists do not show yet is given to appear. */
 const LISTING_LAG_ATTEMPTS = 5;
 
-export function createPaymentActivities(base: SwedbankPayClient) {
+const isPending = (state: Transaction['state']) => state === 'Initialized' || state === 'AwaitingActivity';
+
+const KIND_OF_TYPE: Partial<Record<Transaction['type'], TransactionKind>> = {
+  Capture: 'capture',
+  Cancellation: 'cancellation',
+  Reversal: 'reversal',
+};
+
+/**
+ * What a final failure of an activity says of the operation: Swedbank Pay's acquirer declined it (a
+ * 403 acquirererror, the failed transaction recorded: `failed`), or Swedbank Pay refused the request
+ * and created nothing (`rejected`). Undefined for a failure that is retried.
+ */
+function refusalOf(err: unknown): 'failed' | 'rejected' | undefined {
+  if (!(err instanceof ApplicationFailure) || err.nonRetryable !== true) return undefined;
+  const problemType = (err.details?.[0] as { problemType?: unknown } | undefined)?.problemType;
+  return typeof problemType === 'string' && problemKind(problemType) === 'acquirererror' ? 'failed' : 'rejected';
+}
+
+export interface PaymentActivitiesOptions {
+  /** Where the payment metrics go (the worker's: the runtime's metric meter); none by default. */
+  metrics?: PaymentMetrics;
+}
+
+export function createPaymentActivities(base: SwedbankPayClient, options: PaymentActivitiesOptions = {}) {
+  const metrics = options.metrics ?? noPaymentMetrics;
+  const log = () => Context.current().log;
+  // Every request is measured and logged (at debug) by the activity that made it.
+  const observed = base.observed((request) => {
+    metrics.request(request);
+    log().debug(`Swedbank Pay ${request.method} ${request.operation}: ${request.status}`, {
+      request: { ...request, durationMs: Math.round(request.durationMs) },
+    });
+  });
   // Each request follows the running activity's cancellation (worker shutdown, timeout), so a
   // draining worker stops waiting; the retry looks the transaction up by payeeReference first.
-  const api = () => base.withCancellation(Context.current().cancellationSignal);
+  const api = () => observed.withCancellation(Context.current().cancellationSignal);
+
+  /** Counts and logs the answer to a new transaction: final, or not known yet. */
+  function answered(kind: TransactionKind, tx: TransactionSnapshot, how: string): TransactionSnapshot {
+    const fields = { transactionId: tx.transactionId, state: tx.state, number: tx.number, amount: tx.amount };
+    if (isPending(tx.state)) {
+      metrics.outcomeUnknown(kind);
+      log().info(`${kind} ${how}: outcome unknown (${tx.state}); the workflow waits for a callback or a poll`, fields);
+    } else if (tx.state === 'Completed') {
+      metrics.operation(kind, 'completed');
+      log().info(`${kind} ${how}: Completed`, fields);
+    } else {
+      metrics.operation(kind, 'failed');
+      log().warn(`${kind} ${how}: Failed at Swedbank Pay`, { ...fields, failedReason: tx.failedReason });
+    }
+    return tx;
+  }
+
+  /** Counts and logs a final failure (rethrown by the caller). */
+  function refused(operation: string, err: unknown): void {
+    const outcome = refusalOf(err);
+    if (outcome === undefined) return;
+    metrics.operation(operation, outcome);
+    const how = outcome === 'failed' ? 'declined at Swedbank Pay' : 'rejected by Swedbank Pay';
+    log().warn(`${operation} ${how}: ${(err as Error).message}`, { failureType: (err as ApplicationFailure).type });
+  }
 
   /**
    * The transaction an earlier attempt created, if any. One with this payeeReference but another
@@ -144,6 +219,39 @@ export function createPaymentActivities(base: SwedbankPayClient) {
     return ApplicationFailure.retryable(why, FAILURE_TYPES.transient);
   }
 
+  async function createOrFind(input: CreateTransactionInput): Promise<TransactionSnapshot> {
+    const attempt = Context.current().info.attempt;
+    try {
+      if (attempt > 1 || input.resume) {
+        const earlier = await find(input);
+        if (earlier) return answered(input.kind, earlier, 'found by payeeReference (an earlier attempt sent it)');
+        const { payment } = await api().getPayment(input.paymentId);
+        if (payment.state === 'Pending')
+          throw outcomeUnknown('the payment is Pending: an earlier attempt may still land');
+      }
+      log().info(`sending ${input.kind}`, { amount: input.amount, attempt });
+      return answered(input.kind, snapshot((await send(api(), input)).transaction), 'sent');
+    } catch (err) {
+      if (err instanceof ApplicationFailure) throw err;
+      if (err instanceof PayeeReferenceAlreadyUsedError) {
+        const existing = await find(input).catch((e: unknown) => {
+          throw toActivityFailure(e);
+        });
+        if (existing) return answered(input.kind, existing, 'found by payeeReference (it was used already)');
+        if (attempt < LISTING_LAG_ATTEMPTS) throw outcomeUnknown('payeeReference used, not listed yet');
+        throw ApplicationFailure.nonRetryable(
+          `payeeReference ${input.payeeReference} is used by another transaction of this payee`,
+          FAILURE_TYPES.payeeReferenceConflict,
+        );
+      }
+      // A 2xx we cannot read: the transaction may exist; the next attempt looks it up.
+      if (err instanceof UnexpectedResponseError && err.status >= 200 && err.status < 300) {
+        throw outcomeUnknown(err.message);
+      }
+      throw toActivityFailure(err);
+    }
+  }
+
   return {
     /**
      * Creates a capture, cancellation or reversal, or finds the one an earlier attempt created.
@@ -151,44 +259,39 @@ export function createPaymentActivities(base: SwedbankPayClient) {
      * create it; every "maybe" is retried, and each retry looks before it sends.
      */
     async createTransaction(input: CreateTransactionInput): Promise<TransactionSnapshot> {
-      const attempt = Context.current().info.attempt;
       try {
-        if (attempt > 1 || input.resume) {
-          const earlier = await find(input);
-          if (earlier) return earlier;
-          const { payment } = await api().getPayment(input.paymentId);
-          if (payment.state === 'Pending')
-            throw outcomeUnknown('the payment is Pending: an earlier attempt may still land');
-        }
-        return snapshot((await send(api(), input)).transaction);
+        return await createOrFind(input);
       } catch (err) {
-        if (err instanceof ApplicationFailure) throw err;
-        if (err instanceof PayeeReferenceAlreadyUsedError) {
-          const existing = await find(input).catch((e: unknown) => {
-            throw toActivityFailure(e);
-          });
-          if (existing) return existing;
-          if (attempt < LISTING_LAG_ATTEMPTS) throw outcomeUnknown('payeeReference used, not listed yet');
-          throw ApplicationFailure.nonRetryable(
-            `payeeReference ${input.payeeReference} is used by another transaction of this payee`,
-            FAILURE_TYPES.payeeReferenceConflict,
-          );
-        }
-        // A 2xx we cannot read: the transaction may exist; the next attempt looks it up.
-        if (err instanceof UnexpectedResponseError && err.status >= 200 && err.status < 300) {
-          throw outcomeUnknown(err.message);
-        }
-        throw toActivityFailure(err);
+        refused(input.kind, err);
+        throw err;
       }
     },
 
-    /** GET one transaction: the truth after a callback or a poll. */
-    async getTransaction(transactionId: string): Promise<TransactionSnapshot> {
+    /**
+     * GET one transaction: the truth after a callback or a poll, read while its outcome is unknown. A
+     * final state ends the wait: the operation's result and the wait's length are counted.
+     */
+    async getTransaction(transactionId: string, waiting?: WaitingOperation): Promise<TransactionSnapshot> {
+      let tx: Transaction;
       try {
-        return snapshot(await api().getTransaction(transactionId));
+        tx = await api().getTransaction(transactionId);
       } catch (err) {
         throw toActivityFailure(err);
       }
+      const kind = waiting?.operation ?? KIND_OF_TYPE[tx.type];
+      if (isPending(tx.state) || kind === undefined) {
+        log().debug(`${kind ?? tx.type} outcome still unknown (${tx.state})`, { transactionId });
+        return snapshot(tx);
+      }
+      const since = Date.parse(waiting?.waitingSince ?? tx.created);
+      const waitedSeconds = Number.isNaN(since) ? 0 : (Date.now() - since) / 1000;
+      const outcome: OperationResultLabel = tx.state === 'Completed' ? 'completed' : 'failed';
+      metrics.operation(kind, outcome);
+      metrics.outcomeKnown(kind, outcome, waitedSeconds);
+      const fields = { transactionId, state: tx.state, number: tx.number, waitedSeconds: Math.round(waitedSeconds) };
+      if (outcome === 'completed') log().info(`${kind} outcome known: Completed`, fields);
+      else log().warn(`${kind} outcome known: Failed at Swedbank Pay`, { ...fields, failedReason: tx.failedReason });
+      return snapshot(tx);
     },
 
     async getPayment(paymentId: string): Promise<PaymentSnapshot> {
@@ -242,10 +345,16 @@ export function createPaymentActivities(base: SwedbankPayClient) {
           if (payment.state === 'Aborted') return { state: 'Aborted' };
         }
         const { payment } = await api().abort(paymentId);
+        if (payment.state === 'Aborted') {
+          metrics.operation('abort', 'completed');
+          log().info('payment aborted');
+        }
         return { state: payment.state };
       } catch (err) {
         if (err instanceof OperationNotAvailableError && err.paymentState === 'Aborted') return { state: 'Aborted' };
-        throw toActivityFailure(err);
+        const failure = toActivityFailure(err);
+        refused('abort', failure);
+        throw failure;
       }
     },
 
@@ -270,9 +379,15 @@ export function createPaymentActivities(base: SwedbankPayClient) {
           tokenType: input.tokenType,
           comment: input.comment,
         });
+        if (data.isDeleted) {
+          metrics.operation('delete-token', 'completed');
+          log().info(`${input.tokenType} deleted`, { tokenLast4: tokenLast4(token) });
+        }
         return { isDeleted: data.isDeleted };
       } catch (err) {
-        throw toActivityFailure(err);
+        const failure = toActivityFailure(err);
+        refused('delete-token', failure);
+        throw failure;
       }
     },
   };

@@ -21,6 +21,7 @@
  * the parsed `req.body` (object, string or Buffer) is used; an unread stream is always read here.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { performance } from 'node:perf_hooks';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { paymentWorkflowId } from '../contract/index.js';
 import { CallbackBody } from '../swedbank/schemas.js';
@@ -35,6 +36,11 @@ export const DEFAULT_SIGNAL_TIMEOUT_MS = 5_000;
 export interface CallbackLogger {
   info(message: string, meta?: Record<string, unknown>): void;
   warn(message: string, meta?: Record<string, unknown>): void;
+}
+
+/** Told of every answer the handler gives (src/callbacks/metrics.ts counts them for Prometheus). */
+export interface CallbackMetrics {
+  answered(outcome: CallbackOutcome, status: number, seconds: number): void;
 }
 
 export interface CallbackHandlerOptions {
@@ -55,6 +61,8 @@ export interface CallbackHandlerOptions {
   signalTimeoutMs?: number;
   /** One line per callback: outcome, HTTP status, payment and transaction ids, sender. Never the body. */
   logger?: CallbackLogger;
+  /** Counts every answer by outcome and status, and how long it took. */
+  metrics?: CallbackMetrics;
   /**
    * Bounds on what callbacks cost a payment (src/callbacks/throttle.ts): one signal per payment per
    * `coalesceWindowMs` (1 s; later ones fold into a trailing signal), at most `burst` (20) signals
@@ -179,6 +187,7 @@ export function createCallbackHandler(options: CallbackHandlerOptions): Callback
   }
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const received = performance.now();
     const sender = senderAddress(req, trustProxy);
     let ids: { paymentId?: string; transactionId?: string } = {};
     let extra: { workflowStatus?: string } = {};
@@ -187,6 +196,7 @@ export function createCallbackHandler(options: CallbackHandlerOptions): Callback
         res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store', ...headers });
         res.end(JSON.stringify({ status, message }));
       }
+      options.metrics?.answered(outcome, status, (performance.now() - received) / 1000);
       const meta = { outcome, status, ...ids, sender, ...extra };
       if (status < 300) logger?.info(`Swedbank Pay callback: ${outcome}`, meta);
       else logger?.warn(`Swedbank Pay callback: ${outcome}`, meta);

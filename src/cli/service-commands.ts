@@ -2,11 +2,15 @@
 import { callbackReceiverConfigFromEnv } from '../callbacks/config.js';
 import { codecServerConfigFromEnv, DEFAULT_CODEC_PORT } from '../codec/config.js';
 import { startCodecServer } from '../codec/server.js';
+import { startCallbackMetrics } from '../callbacks/observability.js';
 import { startCallbackServer } from '../callbacks/server.js';
+import { tracingClientInterceptors } from '../client/tracing.js';
 import { connectClient } from '../config/connect.js';
 import { readAll } from '../config/index.js';
+import { callbackMetricsAddressFromEnv, tracingFromEnv } from '../config/observability.js';
 import { temporalSettingsFromEnv } from '../config/temporal.js';
 import { DEFAULT_SEED, startEmulator } from '../emulator/server.js';
+import { createLogger, logSettingsFromEnv, temporalLogger, type LogSettings } from '../observability/logger.js';
 import { runWorkerFromEnv } from '../worker.js';
 import { portOption, stringOption, UsageError, untilSignal, type Command } from './command.js';
 
@@ -35,6 +39,10 @@ Environment:
   PAYLOAD_ENCRYPTION_KEYS     id=base64key,...: encrypt payloads (or PAYLOAD_ENCRYPTION_KEYS_FILE)
   SWEDBANK_PAY_ALLOW_HTTP     "true" allows a plain-http base URL that is not loopback (an emulator)
   WORKER_SHUTDOWN_GRACE_MS    default 30000
+  LOG_FORMAT, LOG_LEVEL       json (default) or pretty; trace, debug, info (default), warn, error, silent
+  WORKER_METRICS_ADDRESS      host:port for a Prometheus endpoint at /metrics (e.g. 0.0.0.0:9464); default none
+  WORKER_METRICS_VISIBILITY_POLL_MS   how often open and flagged payments are counted (default 60000; 0: never)
+  OTEL_EXPORTER_OTLP_ENDPOINT traces exported by OTLP/HTTP when set (OTEL_SERVICE_NAME, OTEL_EXPORTER_OTLP_*)
 `,
   run: () => runWorkerFromEnv(),
 };
@@ -56,13 +64,25 @@ Environment:
   SWEDBANK_PAY_CALLBACK_PATH         default /callbacks
   SWEDBANK_PAY_CALLBACK_ALLOWED_IPS  comma-separated addresses and CIDR ranges (unset: any sender)
   SWEDBANK_PAY_CALLBACK_TRUST_PROXY  reverse proxies in front whose X-Forwarded-For is trusted (default 0)
+  SWEDBANK_PAY_CALLBACK_METRICS_ADDRESS  host:port for a Prometheus endpoint at /metrics (e.g. 0.0.0.0:9465)
+  LOG_FORMAT, LOG_LEVEL              json (default) or pretty; info (default), debug, warn, …
+  OTEL_EXPORTER_OTLP_ENDPOINT        signals carry traces, exported by OTLP/HTTP, when set
 `,
   async run() {
-    const [config, settings] = readAll(
+    const [config, settings, logging, metricsAddress] = readAll(
       () => callbackReceiverConfigFromEnv(),
       () => temporalSettingsFromEnv(),
+      () => logSettingsFromEnv(process.env, SERVICE_LOG_DEFAULTS),
+      () => callbackMetricsAddressFromEnv(),
     );
-    const temporal = await connectClient(settings);
+    const logger = createLogger({ ...logging, service: 'callbacks' });
+    const tracing = tracingFromEnv()
+      ? (await import('../observability/tracing.js')).startTracing({ serviceName: 'swedbank-pay-callbacks' })
+      : undefined;
+    const metrics = metricsAddress === undefined ? undefined : await startCallbackMetrics(metricsAddress);
+    const temporal = await connectClient(settings, {
+      workflowInterceptors: tracing ? await tracingClientInterceptors() : [],
+    });
     try {
       const server = await startCallbackServer({
         client: temporal.client,
@@ -71,20 +91,21 @@ Environment:
         path: config.path,
         ...(config.allowedIps !== undefined && { allowedIps: config.allowedIps }),
         trustProxy: config.trustProxy,
-        logger: {
-          info: (message, meta) => console.log(message, meta ? JSON.stringify(meta) : ''),
-          warn: (message, meta) => console.warn(message, meta ? JSON.stringify(meta) : ''),
-        },
+        logger: temporalLogger(logger),
+        ...(metrics && { metrics: metrics.metrics }),
       });
-      console.log(
+      logger.info(
         `callback receiver at ${server.url} (${temporal.settings.description}; ` +
-          `${config.allowedIps ? `senders ${config.allowedIps.join(', ')}` : 'any sender'})`,
+          `${config.allowedIps ? `senders ${config.allowedIps.join(', ')}` : 'any sender'}; ` +
+          `${metrics ? `metrics at ${metrics.url}` : 'no metrics endpoint'}; ${tracing ? 'traces exported by OTLP' : 'no tracing'})`,
       );
       const signal = await untilSignal();
-      console.log(`${signal}: stopping the callback receiver`);
+      logger.info(`${signal}: stopping the callback receiver`);
       await server.close();
     } finally {
       await temporal.close();
+      await metrics?.close();
+      await tracing?.shutdown();
     }
   },
 };
@@ -119,6 +140,8 @@ Environment:
     await server.close();
   },
 };
+/** The services' logs: JSON lines from info up, unless LOG_FORMAT and LOG_LEVEL say otherwise. */
+const SERVICE_LOG_DEFAULTS: LogSettings = { format: 'json', level: 'info' };
 
 export const emulatorCommand: Command = {
   name: 'emulator',
@@ -143,6 +166,8 @@ Options:
   --seed <n>     seed of the request and callback faults (default ${DEFAULT_SEED})
   --token <t>    require "Authorization: Bearer <t>" on every /psp request
   -h, --help     show this help
+
+Logs: LOG_FORMAT json (default) or pretty, LOG_LEVEL (default info).
 `,
   async run(args) {
     const seedText = stringOption(args, 'seed');
@@ -150,6 +175,7 @@ Options:
     const token = stringOption(args, 'token');
     const publicBaseUrl = stringOption(args, 'public-url');
     if (publicBaseUrl !== undefined && !URL.canParse(publicBaseUrl)) throw new UsageError('--public-url must be a URL');
+    const logger = createLogger({ ...logSettingsFromEnv(process.env, SERVICE_LOG_DEFAULTS), service: 'emulator' });
     const emulator = await startEmulator({
       port: portOption(args, 'port', 8088),
       host: stringOption(args, 'host') ?? '127.0.0.1',
@@ -157,10 +183,10 @@ Options:
       ...(token !== undefined && { token }),
       ...(publicBaseUrl !== undefined && { publicBaseUrl }),
     });
-    console.log(`Swedbank Pay emulator: ${emulator.baseUrl}${token ? ' (bearer token required)' : ''}`);
-    console.log(`Admin API:             ${emulator.baseUrl}/_emulator`);
+    logger.info(`Swedbank Pay emulator: ${emulator.baseUrl}${token ? ' (bearer token required)' : ''}`);
+    logger.info(`Admin API:             ${emulator.baseUrl}/_emulator`);
     const signal = await untilSignal();
-    console.log(`${signal}: stopping the emulator`);
+    logger.info(`${signal}: stopping the emulator`);
     await emulator.close();
   },
 };

@@ -7,6 +7,7 @@ export {
   shutdownGraceMsFromEnv,
   workflowsPath,
   prebuiltWorkflowBundlePath,
+  WORKER_LOG_DEFAULTS,
   type CreateWorkerOptions,
 } from '../worker.js';
 export { createActivities } from '../activities/index.js';
@@ -28,6 +29,9 @@ export { SwedbankPayClient, type SwedbankPayClientOptions } from '../swedbank/cl
 export * from '../swedbank/errors.js';
 export { ENVIRONMENTS } from '../swedbank/resources.js';
 export { problemKind, type ProblemKind } from '../swedbank/problem-types.js';
+
+// Observability: structured logs, the runtime's Prometheus endpoint, payment metrics, tracing.
+export * from '../observability/index.js';
 
 // The Temporal SDK's connection class createWorker takes, from the same copy of the SDK as this package.
 export { NativeConnection } from '@temporalio/worker';

@@ -22,6 +22,7 @@ import { registerHandlers } from './handlers.js';
 import { authorizationPhase } from './phases/authorization.js';
 import { endWithoutAuthorization } from './phases/unauthorized.js';
 import { features, PATCHES } from './patches.js';
+import { paymentLog } from './log.js';
 import { lifecycle, readAuthorizedPayment } from './phases/lifecycle.js';
 import { ContinueAsNewNow, createRuntime, type Runtime } from './runtime.js';
 import type { CarriedState } from './carry.js';
@@ -61,7 +62,11 @@ export async function swedbankPayPayment(input: PaymentWorkflowInput): Promise<P
   if (problems.length > 0) {
     throw ApplicationFailure.nonRetryable(`invalid payment workflow input: ${problems.join('; ')}`, 'invalid-input');
   }
-  const state = new PaymentState(input, { now: () => Date.now(), show: webUi() }, input.carried as CarriedState);
+  const state = new PaymentState(
+    input,
+    { now: () => Date.now(), show: webUi(), log: paymentLog(input) },
+    input.carried as CarriedState,
+  );
   const rt = createRuntime(state, features());
   registerHandlers(state, rt.features);
   try {

@@ -28,11 +28,23 @@ export interface StateEffects {
   now(): number;
   /** Search attributes and Web UI details follow the state. */
   show(state: PaymentState): void;
+  /** A line for the worker's log at a decision that matters (replay-safe: none while replaying). */
+  log?(level: 'info' | 'warn', message: string, fields?: Record<string, unknown>): void;
 }
 
 const RECENT_LIMIT = 50;
 const REJECTED_SIGNAL_LIMIT = 50;
 const ATTENTION_LIMIT = 20;
+
+/** The correlation fields of an operation's log lines. */
+export function operationFields(op: OperationRecord): Record<string, unknown> {
+  return {
+    operation: op.kind,
+    operationId: op.id,
+    ...(op.payeeReference !== undefined && { payeeReference: op.payeeReference }),
+    ...(op.reference !== undefined && { reference: op.reference }),
+  };
+}
 
 export const CLOSED: Rejection = { code: 'payment-closed', message: 'the payment lifecycle has ended' };
 
@@ -134,6 +146,11 @@ export class PaymentState {
     return this.effects.now();
   }
 
+  /** A line for the worker's log (nothing while replaying, and nothing in unit tests without a logger). */
+  log(level: 'info' | 'warn', message: string, fields?: Record<string, unknown>): void {
+    this.effects.log?.(level, message, fields);
+  }
+
   awaitingAuthorization(): boolean {
     return this.authorization?.phase === 'AwaitingAuthorization';
   }
@@ -149,6 +166,7 @@ export class PaymentState {
   }
 
   flag(reason: string): void {
+    this.log('warn', `payment flagged: ${reason}`, { reason });
     this.needsAttention = true;
     this.attentionReasons.push(`${new Date(this.now()).toISOString()} ${reason}`);
     if (this.attentionReasons.length > ATTENTION_LIMIT) {
@@ -192,6 +210,10 @@ export class PaymentState {
       this.fingerprints.set(referenceKey(kind, op.reference), fingerprint(op));
     }
     this.queue.push(op);
+    this.log('info', `${kind} queued (${source}${op.status === 'held' ? ', held until authorized' : ''})`, {
+      ...operationFields(op),
+      ...(op.amount !== undefined && { amount: op.amount }),
+    });
     this.refresh();
     return op;
   }
@@ -206,6 +228,13 @@ export class PaymentState {
     if (index >= 0) this.queue.splice(index, 1);
     this.recent.push(op);
     if (this.recent.length > RECENT_LIMIT) this.recent.splice(0, this.recent.length - RECENT_LIMIT);
+    this.log(result.state === 'Completed' ? 'info' : 'warn', `${op.kind} settled: ${result.state}`, {
+      ...operationFields(op),
+      state: result.state,
+      ...(result.amount !== undefined && { amount: result.amount }),
+      ...(result.number !== undefined && { number: result.number }),
+      ...(result.failureType !== undefined && { failureType: result.failureType, failureReason: result.failureReason }),
+    });
   }
 
   /** The answer an operation refused at its turn gets; a refused event is also recorded as rejected. */

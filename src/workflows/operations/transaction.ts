@@ -3,7 +3,11 @@
  * payeeReference fixed when they were queued, and followed until Swedbank Pay's answer is final.
  * Swedbank Pay saying no is recorded and flagged, never a workflow failure.
  */
-import type { CreateTransactionInput, TransactionSnapshot } from '../../activities/payment-activities.js';
+import type {
+  CreateTransactionInput,
+  TransactionSnapshot,
+  WaitingOperation,
+} from '../../activities/payment-activities.js';
 import type { OperationResult } from '../../contract/index.js';
 import {
   beginTransaction,
@@ -27,6 +31,7 @@ import {
   type Runtime,
 } from '../runtime.js';
 import type { OperationRecord } from '../carry.js';
+import { operationFields } from '../state.js';
 
 const isPending = (tx: TransactionSnapshot) => tx.state === 'Initialized' || tx.state === 'AwaitingActivity';
 
@@ -45,6 +50,18 @@ async function awaitOutcome(
   const backoff = new Backoff(rt);
   const since = op.progress ? Date.parse(op.progress.sentAt) : state.now();
   let flagged = op.progress?.flagged ?? false;
+  const waiting: WaitingOperation = {
+    operation: op.kind as TransactionKind,
+    payeeReference: op.payeeReference!,
+    orderId: state.input.orderId,
+    waitingSince: new Date(since).toISOString(),
+  };
+  if (isPending(tx)) {
+    state.log('info', `${what}: outcome unknown (${tx.state}); waiting for a callback or a poll`, {
+      ...operationFields(op),
+      transactionId: tx.transactionId,
+    });
+  }
   while (isPending(tx)) {
     if (op.progress) op.progress.transaction = tx;
     continueAsNewIfDue(rt);
@@ -55,6 +72,7 @@ async function awaitOutcome(
       // Not `patiently`: this loop flags a long wait itself, without a timer per poll in history.
       tx = await activities.getTransaction.executeWithOptions({ ...activityOptions, summary: `check ${what}` }, [
         tx.transactionId,
+        waiting,
       ]);
     } catch (err) {
       if (isUnwinding(err)) throw err;
@@ -119,6 +137,7 @@ export async function runTransaction(
     ...(op.itemDescriptions && { itemDescriptions: op.itemDescriptions }),
     ...(op.vatSummary && { vatSummary: op.vatSummary }),
     ...(resumed && { resume: true }),
+    orderId: state.input.orderId,
   };
   const base = {
     operationId: op.id,
@@ -126,6 +145,7 @@ export async function runTransaction(
     ...(op.reference !== undefined && { reference: op.reference }),
     payeeReference,
   };
+  if (!op.progress?.transaction) state.log('info', `${summary}: sending to Swedbank Pay`, operationFields(op));
   try {
     let tx =
       op.progress?.transaction ??
