@@ -4,8 +4,17 @@
  * refused, as Swedbank Pay documents). Mutations live in store.ts.
  */
 import type { TransactionPlan } from '../outcomes.js';
-import type { OrderProblem } from './problems.js';
+import type { ProblemDetail } from '../store.js';
 import type { OrderItem, TokenType } from './schemas.js';
+
+/** A problem (RFC 7807) as Payment Order v3.1 reports it; `type` is an identifier URL on api.payex.com. */
+export interface OrderProblem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  problems: ProblemDetail[];
+}
 
 export type OrderStatus = 'Initialized' | 'Paid' | 'Failed' | 'Cancelled' | 'Reversed' | 'Aborted';
 export type PaymentType = 'Authorization' | 'Sale';

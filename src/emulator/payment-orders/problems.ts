@@ -8,18 +8,12 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { z } from 'zod';
 import type { Reply } from '../http.js';
 import type { ProblemDetail } from '../store.js';
-import type { OrderTransactionType, StoredPaymentOrder } from './model.js';
+import type { OrderProblem, OrderTransactionType, StoredPaymentOrder } from './model.js';
 
 export const ERROR_DETAIL_BASE = 'https://api.payex.com/psp/errordetail';
 export const ORDER_PROBLEM_BASE = `${ERROR_DETAIL_BASE}/paymentorders`;
 
-export interface OrderProblem {
-  type: string;
-  title: string;
-  status: number;
-  detail: string;
-  problems: ProblemDetail[];
-}
+export type { OrderProblem };
 
 export type OrderResult<T> = { ok: true; value: T } | { ok: false; violation: OrderProblem };
 
