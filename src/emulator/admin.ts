@@ -1,9 +1,9 @@
 /**
  * The emulator's own control API under /_emulator (JSON, no auth; loopback only): create
  * authorized payments (or payments awaiting the payer's authorization, then authorize or decline
- * them), set request faults, async outcomes and callback faults, settle pending
- * transactions, read the ledger and the callback log, reset. Tests, the demo and users' CI drive
- * the emulator through it; Swedbank Pay has no such API.
+ * them) and payment orders (payment-orders/admin.ts), set request faults, async outcomes and
+ * callback faults, settle pending transactions, read the ledger and the callback log, reset.
+ * Tests, the demo and users' CI drive the emulator through it; Swedbank Pay has no such API.
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import { z } from 'zod';

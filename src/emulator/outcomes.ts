@@ -2,7 +2,8 @@
  * Transaction outcomes: by default a capture, cancellation or reversal completes at once. Outcome
  * rules make matching transactions decline at once (delayMs absent) or stay Initialized, leaving
  * the payment Pending, until a timer (delayMs) or the admin API settles them; then the payment is
- * updated and a callback goes out, as with Swedbank Pay's asynchronous transactions.
+ * updated and a callback goes out, as with Swedbank Pay's asynchronous transactions. Payment orders
+ * use the same rules and timers (payment-orders/service.ts decides what is asynchronous there).
  */
 import { z } from 'zod';
 import type { AfterPaymentType, EmulatorStore, RuleResult, StoredPayment, StoredTransaction } from './store.js';
