@@ -37,17 +37,28 @@ export function paidTokens(order: StoredPaymentOrder) {
   return order.tokens.map(({ type, token, name, expiryDate }) => ({ type, token, name, expiryDate }));
 }
 
+interface InstrumentView {
+  instrument: string;
+  instrumentDisplayName: string;
+  correlationId: string;
+  instrumentParameters: Record<string, string>;
+}
+
+export type DeletedTokenResource =
+  | { token: string; isDeleted: true }
+  | ({ token: string } & InstrumentView)
+  | ({ paymentToken: string } & InstrumentView);
+
 /** The deletion answer: recurrence `{token, isDeleted}`; unscheduled and payment the instrument's view. */
-export function deletedTokenResource(token: OrderToken) {
+export function deletedTokenResource(token: OrderToken): DeletedTokenResource {
   if (token.type === 'recurrence') return { token: token.token, isDeleted: true };
-  const key = token.type === 'payment' ? 'paymentToken' : 'token';
-  return {
-    [key]: token.token,
+  const view: InstrumentView = {
     instrument: token.instrument,
     instrumentDisplayName: token.name,
     correlationId: token.correlationId,
     instrumentParameters: token.instrument === 'CreditCard' ? { cardBrand: 'Visa', expiryDate: token.expiryDate } : {},
   };
+  return token.type === 'payment' ? { paymentToken: token.token, ...view } : { token: token.token, ...view };
 }
 
 /** Every token the payee's orders created, by token value. */
