@@ -18,6 +18,7 @@ import {
 import type { CallbackDispatcher } from './callbacks.js';
 import { inputError, jsonReply, parseJson, parseRequest, problemReply, type Reply } from './http.js';
 import type { TransactionOutcomes } from './outcomes.js';
+import type { PaymentOrders } from './payment-orders/service.js';
 import {
   authorizationListResource,
   entryListPath,
@@ -44,6 +45,8 @@ export interface PspContext {
   store: EmulatorStore;
   outcomes: TransactionOutcomes;
   callbacks: CallbackDispatcher;
+  /** Payment Order v3.1, served by payment-orders/. */
+  paymentOrders: PaymentOrders;
 }
 
 interface PaymentAddress {

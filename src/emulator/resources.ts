@@ -4,6 +4,7 @@
  * cancellation / reversal (reversal paths singular, a seed quirk real responses share).
  */
 import type { Instrument } from '../swedbank/schemas.js';
+import type { LedgerEntry } from './ledger.js';
 import {
   allowedOperations,
   paymentState,
@@ -167,7 +168,7 @@ export function instrumentDataResource(token: StoredToken, payeeId: string) {
 }
 
 /** One payment of GET /_emulator/ledger: every transaction and the totals, for reconciliation. */
-export function ledgerEntry(payment: StoredPayment) {
+export function ledgerEntry(payment: StoredPayment): LedgerEntry {
   return {
     id: paymentPath(payment),
     number: payment.number,
@@ -193,4 +194,4 @@ export function ledgerEntry(payment: StoredPayment) {
     })),
   };
 }
-export type LedgerEntry = ReturnType<typeof ledgerEntry>;
+export type { LedgerEntry };
