@@ -24,8 +24,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { paymentWorkflowId } from '../contract/index.js';
-import { CallbackBody } from '../swedbank/schemas.js';
 import { callbackSignal } from '../contract/index.js';
+import { callbackHint, hintPaymentId, type CallbackHint } from '../domain/callback.js';
 import { createIpAllowlist, senderAddress } from './ip-allowlist.js';
 import { CallbackThrottle, type CallbackThrottleOptions } from './throttle.js';
 
@@ -169,7 +169,7 @@ export function createCallbackHandler(options: CallbackHandlerOptions): Callback
         });
 
   /** Signals the workflow, or reports why not; the whole exchange is bounded by the deadline. */
-  async function signal(workflowId: string, body: CallbackBody): Promise<{ closed?: string }> {
+  async function signal(workflowId: string, body: CallbackHint): Promise<{ closed?: string }> {
     const handle = client.workflow.getHandle(workflowId);
     for (let attempt = 0; ; attempt++) {
       try {
@@ -242,17 +242,21 @@ export function createCallbackHandler(options: CallbackHandlerOptions): Callback
     } else {
       json = (raw as { parsed: unknown }).parsed;
     }
-    const parsed = CallbackBody.safeParse(json);
-    if (!parsed.success) return done(400, 'malformed', 'not a Swedbank Pay callback body');
-    ids = { paymentId: parsed.data.payment.id, transactionId: parsed.data.transaction.id };
+    // Only the fields the workflow reads go on: the body's ids, never anything else it may carry.
+    const hint = callbackHint(json);
+    if (!hint) return done(400, 'malformed', 'not a Swedbank Pay callback body');
+    ids =
+      'paymentOrder' in hint
+        ? { paymentId: hint.paymentOrder.id }
+        : { paymentId: hint.payment.id, transactionId: hint.transaction.id };
     let workflowId: string;
     try {
-      workflowId = paymentWorkflowId(parsed.data.payment.id);
+      workflowId = paymentWorkflowId(hintPaymentId(hint));
     } catch {
-      return done(400, 'malformed', 'not a card or invoice payment id');
+      return done(400, 'malformed', 'not a payment order, card or invoice payment id');
     }
 
-    const verdict = throttle?.admit(workflowId, parsed.data) ?? { action: 'signal' };
+    const verdict = throttle?.admit(workflowId, hint) ?? { action: 'signal' };
     if (verdict.action === 'coalesced') return done(200, 'coalesced', 'ok (folded into a signal at once)');
     if (verdict.action === 'limited') {
       const seconds = String(Math.max(1, Math.ceil(verdict.retryAfterMs / 1000)));
@@ -264,7 +268,7 @@ export function createCallbackHandler(options: CallbackHandlerOptions): Callback
     try {
       // The gRPC deadline cancels the calls; the timer guarantees the answer even if something else hangs.
       const outcome = await Promise.race([
-        client.withDeadline(deadline, () => signal(workflowId, parsed.data)),
+        client.withDeadline(deadline, () => signal(workflowId, hint)),
         timer.promise,
       ]);
       signalled = true;

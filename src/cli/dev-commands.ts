@@ -127,9 +127,10 @@ export const demoCommand: Command = {
   options: { emulator: { type: 'string' }, 'callback-url': { type: 'string' }, 'web-ui': { type: 'string' } },
   help: `Usage: swedbank-pay-temporal demo [options]
 
-Runs the demo orders (a card order: 1000.00 SEK authorized, two shipments, the order closed, a return,
-the token deleted; and an invoice order) through the OMS client API against a running stack whose
-worker talks to the emulator (e.g. \`swedbank-pay-temporal dev\`), printing each step and Web UI link.
+Runs the demo orders (a payment order paid by card: 1000.00 SEK, two shipments, the order closed, a
+return, the tokens deleted; a Swish payment order: a sale, then a return; a legacy card payment)
+through the OMS client API against a running stack whose worker talks to the emulator
+(e.g. \`swedbank-pay-temporal dev\`), printing each step and Web UI link.
 
 Options:
   --emulator <url>      the emulator (default http://127.0.0.1:8088)

@@ -3,9 +3,8 @@
  * the static summary shown in the Web UI and the search attributes it has from the first moment.
  */
 import type { WorkflowStartOptions } from '@temporalio/client';
-import { paymentWorkflowId, TASK_QUEUE } from '../contract/index.js';
+import { parsePaymentId, paymentWorkflowId, TASK_QUEUE } from '../contract/index.js';
 import { INSTRUMENT, ORDER_ID, PAYMENT_STATE } from '../contract/index.js';
-import { instrumentOf } from '../swedbank/resources.js';
 import type { PaymentWorkflowInput } from '../contract/index.js';
 import { INSTRUMENT_LABEL, staticSummary } from '../domain/view.js';
 import type { swedbankPayPayment } from '../workflows/payment.js';
@@ -37,7 +36,7 @@ export function paymentStartOptions(
   const input = withoutTokenValue(given);
   const problems = inputProblems(input);
   if (problems.length > 0) throw new InvalidPaymentInputError(problems);
-  const instrument = instrumentOf(input.paymentId);
+  const instrument = parsePaymentId(input.paymentId)!.instrument; // checked with the input
   const awaiting = input.awaitAuthorization === true;
   const summary =
     input.authorizedAmount !== undefined && input.currency !== undefined

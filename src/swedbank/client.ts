@@ -23,7 +23,9 @@ import {
   UnexpectedResponseError,
   type RequestContext,
 } from './errors.js';
+import { PaymentOrderClient } from './payment-orders/client.js';
 import { redact } from './redact.js';
+import type { Method, TransportRequest } from './transport.js';
 import {
   buildAbortRequest,
   buildCancellationRequest,
@@ -79,8 +81,6 @@ export const MAX_TIMEOUT_MS = 600_000;
 function isTimeout(ms: number): boolean {
   return Number.isSafeInteger(ms) && ms >= 1 && ms <= MAX_TIMEOUT_MS;
 }
-
-type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
 
 /** One request to Swedbank Pay as it ended: for metrics and logs (no body, no token). */
 export interface SwedbankPayRequestRecord {
@@ -274,6 +274,14 @@ export class SwedbankPayClient {
     return (await this.#send('get-transaction', 'GET', transactionId, undefined, TransactionResponse)).transaction;
   }
 
+  /**
+   * The Payment Order v3.1 API (/psp/paymentorders) through this client's connections, token,
+   * cancellation and observer; every request carries `version=3.1`.
+   */
+  paymentOrders(): PaymentOrderClient {
+    return new PaymentOrderClient({ send: (request) => this.#request({ ...request, version: '3.1' }) });
+  }
+
   /** Closes idle keep-alive connections. */
   close(): void {
     this.#agent.destroy();
@@ -327,6 +335,16 @@ export class SwedbankPayClient {
     schema: z.ZodType<T>,
     shownPath?: string,
   ): Promise<T> {
+    return (await this.#request({ operation, method, target, body, schema, ...(shownPath && { shownPath }) })).data;
+  }
+
+  /**
+   * One request, in a client span (`POST create-capture`) when tracing is on, reported to the observer
+   * when it ends. The span carries the method, the (masked) path and the status; never a header or body.
+   * The answer's status comes back too: a payment order answers 202 to what it is still processing.
+   */
+  async #request<T>(request: TransportRequest<T> & { operation: string }): Promise<{ status: number; data: T }> {
+    const { operation, method, target, body, schema, shownPath, version } = request;
     const url = this.#url(target, method);
     const context: RequestContext = { method, path: shownPath ?? url.pathname };
     return tracer.startActiveSpan(
@@ -344,10 +362,11 @@ export class SwedbankPayClient {
         const started = performance.now();
         let status: SwedbankPayRequestRecord['status'] = 'network';
         try {
-          return await this.#exchange(url, body, schema, context, (code) => {
+          const data = await this.#exchange(url, body, schema, context, version, (code) => {
             status = code;
             span.setAttribute('http.response.status_code', code);
           });
+          return { status: typeof status === 'number' ? status : 200, data };
         } catch (err) {
           if (err instanceof TransportError) {
             status = err.code === 'timeout' && this.#cancellation?.aborted ? 'cancelled' : err.code;
@@ -368,6 +387,7 @@ export class SwedbankPayClient {
     body: unknown,
     schema: z.ZodType<T>,
     context: RequestContext,
+    version: TransportRequest<T>['version'],
     answered: (status: number) => void,
   ): Promise<T> {
     const method = context.method as Method;
@@ -387,9 +407,12 @@ export class SwedbankPayClient {
         redirect: 'manual',
         headers: {
           Authorization: `Bearer ${this.#token}`,
-          Accept: ACCEPT,
+          // Payment Order v3.1 names its version in the media types: Accept on GET, Content-Type on POST/PATCH.
+          Accept: version ? `application/json;version=${version}, application/problem+json` : ACCEPT,
           'User-Agent': this.#userAgent,
-          ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+          ...(body === undefined
+            ? {}
+            : { 'Content-Type': version ? `application/json;version=${version}` : 'application/json' }),
         },
         body: body === undefined ? undefined : JSON.stringify(body),
       });

@@ -17,7 +17,7 @@ import {
   type RejectedSignal,
 } from '../contract/index.js';
 import { createLedger, emptyLedger, type Ledger } from '../domain/ledger.js';
-import { payeeReferenceFor } from '../domain/payee-reference.js';
+import { maxSequence, payeeReferenceFor } from '../domain/payee-reference.js';
 import { authorizationExpiry, expiryActionAt, resolvePolicy, type ResolvedPolicy } from '../domain/policy.js';
 import { fingerprint, referenceKey, seenBefore } from '../domain/references.js';
 import type { CarriedState, OperationRecord } from './carry.js';
@@ -35,6 +35,8 @@ export interface StateEffects {
 const RECENT_LIMIT = 50;
 const REJECTED_SIGNAL_LIMIT = 50;
 const ATTENTION_LIMIT = 20;
+/** Operation numbers kept for the policy's own operations (expiry, final-fulfilment cancellation, token). */
+const POLICY_RESERVE = 10;
 
 /** The correlation fields of an operation's log lines. */
 export function operationFields(op: OperationRecord): Record<string, unknown> {
@@ -50,6 +52,8 @@ export const CLOSED: Rejection = { code: 'payment-closed', message: 'the payment
 
 export class PaymentState {
   readonly instrument: Instrument;
+  /** A payment order's payment method (CreditCard, Swish, ...), known once it is paid. */
+  paymentMethod: string | undefined;
   readonly policy: ResolvedPolicy;
   ledger: Ledger | undefined;
   readonly startedAt: string;
@@ -80,11 +84,14 @@ export class PaymentState {
   ) {
     this.instrument = parsePaymentId(input.paymentId)!.instrument;
     this.policy = resolvePolicy(input.policy, this.instrument);
+    this.paymentMethod = carried?.paymentMethod;
     // A carried run awaits the authorization only if its carried phase says so.
     const awaits = input.awaitAuthorization === true && carried === undefined;
+    // A payment order is always read first: only Swedbank Pay knows whether it was paid as a sale.
+    const trustInput = !awaits && this.instrument !== 'paymentorder';
     this.ledger =
       carried?.ledger ??
-      (!awaits && input.currency !== undefined && input.authorizedAmount !== undefined
+      (trustInput && input.currency !== undefined && input.authorizedAmount !== undefined
         ? createLedger(input.currency, input.authorizedAmount)
         : undefined);
     this.startedAt = carried?.startedAt ?? new Date(effects.now()).toISOString();
@@ -139,7 +146,18 @@ export class PaymentState {
       ...(this.settledAt !== undefined && { settledAt: new Date(this.settledAt).toISOString() }),
       callbacksReceived: this.callbacksReceived,
       ...(this.authorization && { authorization: this.authorization }),
+      ...(this.paymentMethod !== undefined && { paymentMethod: this.paymentMethod }),
     };
+  }
+
+  /** Room for another requested operation: each takes a number, and the payeeReference scheme has a last one. */
+  hasRoomForOperation(): boolean {
+    return this.nextOperationId <= maxSequence(this.policy.payeeReference) - POLICY_RESERVE;
+  }
+
+  /** A token to delete: one the starter named, or, for a payment order, whatever tokens its payment created. */
+  hasTokenToDelete(): boolean {
+    return this.input.paymentToken !== undefined || this.instrument === 'paymentorder';
   }
 
   now(): number {
@@ -203,7 +221,7 @@ export class PaymentState {
     const op: OperationRecord = { ...fields, id, kind, source, status };
     // Fixed now, before any activity is scheduled: every retry of this operation reuses it.
     if (kind === 'capture' || kind === 'cancellation' || kind === 'reversal') {
-      op.payeeReference = payeeReferenceFor(this.input.paymentId, kind, id);
+      op.payeeReference = payeeReferenceFor(this.input.paymentId, kind, id, this.policy.payeeReference);
     }
     if (op.reference !== undefined) {
       this.references.set(referenceKey(kind, op.reference), null);
@@ -252,7 +270,7 @@ export class PaymentState {
 
   /** The token is deleted when the lifecycle closes, once: a refusal is flagged, not retried in a loop. */
   enqueueCloseTokenDeletion(): boolean {
-    if (!this.policy.deleteTokenOnClose || !this.input.paymentToken || this.tokenDeleted || this.closeTokenAttempted) {
+    if (!this.policy.deleteTokenOnClose || !this.hasTokenToDelete() || this.tokenDeleted || this.closeTokenAttempted) {
       return false;
     }
     this.closeTokenAttempted = true;

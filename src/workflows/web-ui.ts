@@ -39,6 +39,8 @@ export function webUi(): (state: PaymentState) => void {
     const status = statusOf(l, state.authorization);
     const attributes = {
       status,
+      // A payment order names its payment method once it is paid.
+      instrument: state.paymentMethod ?? INSTRUMENT_LABEL[state.instrument],
       captured: l.captured,
       remaining: Math.max(0, remainingToCapture(l)),
       needsAttention: state.needsAttention,
@@ -49,7 +51,7 @@ export function webUi(): (state: PaymentState) => void {
       upsertSearchAttributes([
         { key: PAYMENT_STATE, value: status },
         { key: ORDER_ID, value: state.input.orderId },
-        { key: INSTRUMENT, value: INSTRUMENT_LABEL[state.instrument] },
+        { key: INSTRUMENT, value: attributes.instrument },
         { key: CAPTURED_AMOUNT, value: attributes.captured },
         { key: REMAINING_AMOUNT, value: attributes.remaining },
         { key: NEEDS_ATTENTION, value: state.needsAttention },
@@ -59,6 +61,7 @@ export function webUi(): (state: PaymentState) => void {
       currentDetails({
         orderId: state.input.orderId,
         instrument: state.instrument,
+        ...(state.paymentMethod !== undefined && { paymentMethod: state.paymentMethod }),
         ledger: l,
         queue: state.queue,
         needsAttention: state.needsAttention,
@@ -78,6 +81,7 @@ function ledgerView(l: Ledger): LedgerView {
     reversed: l.reversed,
     aborted: l.aborted,
     ...(l.authorizedByPayer !== undefined && { authorizedByPayer: l.authorizedByPayer }),
+    ...(l.sale && { sale: true }),
     entries: l.entries.map((e) => ({ ...e })),
   };
 }
@@ -96,6 +100,8 @@ function operationView(op: OperationRecord): OperationView {
     ...(op.finalFulfilment !== undefined && { finalFulfilment: op.finalFulfilment }),
     ...(op.itemDescriptions !== undefined && { itemDescriptions: op.itemDescriptions }),
     ...(op.vatSummary !== undefined && { vatSummary: op.vatSummary }),
+    ...(op.orderItems !== undefined && { orderItems: op.orderItems }),
+    ...(op.receiptReference !== undefined && { receiptReference: op.receiptReference }),
     ...(op.comment !== undefined && { comment: op.comment }),
     status,
     ...(op.result !== undefined && { result: op.result }),
@@ -111,6 +117,7 @@ export function stateView(state: PaymentState): PaymentWorkflowState {
     paymentId: state.input.paymentId,
     orderId: state.input.orderId,
     instrument: state.instrument,
+    ...(state.paymentMethod !== undefined && { paymentMethod: state.paymentMethod }),
     status: statusOf(l, state.authorization),
     ...(state.authorization && { authorization: { ...state.authorization } }),
     ledger: ledgerView(l),
@@ -128,6 +135,8 @@ export function stateView(state: PaymentState): PaymentWorkflowState {
         deleted: state.tokenDeleted,
       },
     }),
+    ...(!token &&
+      state.instrument === 'paymentorder' && { paymentToken: { type: 'all', deleted: state.tokenDeleted } }),
     authorizationExpiresAt: new Date(state.expiresAt).toISOString(),
     ...(state.settledAt !== undefined && {
       reversalWindowEndsAt: new Date(reversalWindowEnd(state.ledger, state.settledAt, state.policy)).toISOString(),
