@@ -27,12 +27,19 @@ export const PATCHES = {
    * Swedbank Pay, so none enters history. Decided in the input check, before the features below.
    */
   noCardTokenInInput: 'no-card-token-in-input',
+  /**
+   * An idle run does not continue as new in the workflow task that delivered an update: had a signal
+   * raced that task, the server would fail it and abort the update with a non-retryable "unexpected
+   * workflow task failure". The run continues as new in a later task (a 1 ms timer makes one).
+   */
+  continueAsNewApartFromUpdates: 'continue-as-new-apart-from-updates',
 } as const;
 
 /** What this run does the new way. */
 export interface Features {
   historyOrder: boolean;
   continueAsNewAnytime: boolean;
+  continueAsNewApartFromUpdates: boolean;
 }
 
 /** Decided at the start of every run, in this order (each new run records its markers). */
@@ -40,5 +47,6 @@ export function features(): Features {
   return {
     historyOrder: patched(PATCHES.historyOrder),
     continueAsNewAnytime: patched(PATCHES.continueAsNewAnytime),
+    continueAsNewApartFromUpdates: patched(PATCHES.continueAsNewApartFromUpdates),
   };
 }

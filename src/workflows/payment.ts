@@ -68,7 +68,7 @@ export async function swedbankPayPayment(input: PaymentWorkflowInput): Promise<P
     input.carried as CarriedState,
   );
   const rt = createRuntime(state, features());
-  registerHandlers(state, rt.features);
+  registerHandlers(rt);
   try {
     return await phases(rt, input);
   } catch (err) {

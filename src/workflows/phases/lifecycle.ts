@@ -10,7 +10,7 @@ import { createLedger, createSaleLedger, type Ledger } from '../../domain/ledger
 import { idleStep } from '../../domain/lifecycle.js';
 import type { PaymentSnapshot } from '../../activities/payment-activities.js';
 import { run } from '../operations/run.js';
-import { Backoff, continueAsNewDue, failureOf, type Runtime } from '../runtime.js';
+import { Backoff, continueAsNewDeferred, continueAsNewDue, failureOf, type Runtime } from '../runtime.js';
 import { summaryOf } from '../web-ui.js';
 
 /** A payment order as the lifecycle starts from it: authorized (or sold), its method known. */
@@ -115,13 +115,16 @@ export async function lifecycle(rt: Runtime, input: PaymentWorkflowInput): Promi
     }
     if (continueAsNewDue(rt)) {
       await condition(allHandlersFinished);
-      if (state.queue.length === 0) {
-        await continueAsNew<(input: PaymentWorkflowInput) => Promise<PaymentSummary>>({
-          ...input,
-          carried: state.carry(),
-        });
+      if (state.queue.length > 0) continue;
+      if (continueAsNewDeferred(rt)) {
+        // A 1 ms timer makes a later task when nothing else comes.
+        await condition(() => state.queue.length > 0 || !continueAsNewDeferred(rt), 1);
+        continue;
       }
-      continue;
+      await continueAsNew<(input: PaymentWorkflowInput) => Promise<PaymentSummary>>({
+        ...input,
+        carried: state.carry(),
+      });
     }
     const wait = step.until !== undefined ? Math.max(1, step.until - t) : undefined;
     const before = state.callbacksReceived;
