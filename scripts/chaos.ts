@@ -1,8 +1,9 @@
 /**
- * `npm run chaos`: a fault run. Payments are driven through the OMS client (waiting updates and
- * fire-and-forget signals, the first starting the workflow) while worker processes are SIGKILLed and
- * restarted, the Temporal dev server is stopped and restarted once on the same database, Swedbank Pay
- * callbacks are duplicated, delayed and dropped, and answers are lost after commit or fail with 503.
+ * `npm run chaos`: a fault run. Payments (every other one a payment order, the rest legacy card
+ * payments) are driven through the OMS client (waiting updates and fire-and-forget signals, the first
+ * starting the workflow) while worker processes are SIGKILLed and restarted, the Temporal dev server
+ * is stopped and restarted once on the same database, Swedbank Pay callbacks are duplicated, delayed
+ * and dropped, and answers are lost after commit or fail with 503.
  * Then every payment's workflow ledger is compared with the emulator's, entry by entry, and with what
  * the OMS asked for. Exits 1 on any duplicate, difference or stuck payment.
  *   npm run chaos                 200 payments
@@ -130,9 +131,12 @@ async function restartServer(): Promise<void> {
 
 const payments = new PaymentsClient({ client: connected.client, taskQueue: TASK_QUEUE, unavailableForMs: 180_000 });
 
-/** One order: two shipments (a waiting capture, then an event), the order closed, a return. */
-async function order(n: number): Promise<Asked> {
-  const amount = 10_000 + Math.floor(Math.random() * 90_000);
+/** Every other order is a payment order (Payment Order v3.1), the rest legacy card payments. */
+async function createAtEmulator(n: number, amount: number): Promise<string> {
+  if (n % 2 === 1) {
+    const created = await admin.createPaymentOrder({ amount, vatAmount: 0, currency: 'SEK', callbackUrl });
+    return created.paymentOrder.id;
+  }
   const created = await admin.createPayment({
     instrument: 'creditcard',
     amount,
@@ -140,8 +144,14 @@ async function order(n: number): Promise<Asked> {
     currency: 'SEK',
     callbackUrl,
   });
+  return created.payment.id;
+}
+
+/** One order: two shipments (a waiting capture, then an event), the order closed, a return. */
+async function order(n: number): Promise<Asked> {
+  const amount = 10_000 + Math.floor(Math.random() * 90_000);
   const input: PaymentWorkflowInput = {
-    paymentId: created.payment.id,
+    paymentId: await createAtEmulator(n, amount),
     orderId: `chaos-${n}`,
     currency: 'SEK',
     authorizedAmount: amount,

@@ -1,8 +1,9 @@
 /**
  * The demo orders `npm start` runs against the emulator, through the OMS client API exactly as an OMS
- * would: a card order (1000.00 SEK authorized; two shipments, the order closed so the rest is
- * cancelled, a return, the card token deleted) and an invoice order beside it. Each step is printed
- * as it happens, with each payment's Web UI link.
+ * would. The main story is a Payment Order v3.1 card purchase (1000.00 SEK paid; two shipments, the
+ * order closed so the rest is cancelled, a return, the card tokens deleted); beside it a one-phase
+ * Swish payment order (a sale, then a return) and a legacy card payment. Each step is printed as it
+ * happens, with each payment's Web UI link.
  */
 import { formatAmount } from './domain/amount.js';
 import type { EmulatorAdmin } from './emulator/admin-client.js';
@@ -44,26 +45,35 @@ function ledgerLine(s: PaymentWorkflowState): string {
   );
 }
 
-async function authorize(
-  options: DemoOptions,
-  instrument: 'creditcard' | 'invoice',
-  amount: number,
-  token?: string,
-): Promise<PaymentWorkflowInput> {
+/** A legacy card payment the payer has authorized. */
+async function authorizeCard(options: DemoOptions, amount: number): Promise<PaymentWorkflowInput> {
   const { payment } = await options.admin.createPayment({
-    instrument,
+    instrument: 'creditcard',
     amount,
     vatAmount: amount / 5,
     currency: 'SEK',
-    ...(token !== undefined && { paymentToken: token }),
+    ...(options.callbackUrl !== undefined && { callbackUrl: options.callbackUrl }),
+  });
+  return { paymentId: payment.id, orderId: `demo-legacy-card-${Date.now().toString(36)}` };
+}
+
+/** A payment order the payer has paid with `method` (Swish pays in one phase: a sale). */
+async function payOrder(
+  options: DemoOptions,
+  method: 'CreditCard' | 'Swish',
+  amount: number,
+): Promise<PaymentWorkflowInput> {
+  const { paymentOrder } = await options.admin.createPaymentOrder({
+    amount,
+    vatAmount: amount / 5,
+    currency: 'SEK',
+    instrument: method,
+    ...(method === 'CreditCard' && { tokens: ['payment' as const, 'recurrence' as const] }),
     ...(options.callbackUrl !== undefined && { callbackUrl: options.callbackUrl }),
   });
   return {
-    paymentId: payment.id,
-    orderId: `demo-${instrument === 'creditcard' ? 'card' : 'invoice'}-${Date.now().toString(36)}`,
-    currency: 'SEK',
-    authorizedAmount: amount,
-    ...(token !== undefined && { paymentToken: { token, type: 'PaymentToken' as const } }),
+    paymentId: paymentOrder.id,
+    orderId: `demo-${method === 'Swish' ? 'swish' : 'card'}-${Date.now().toString(36)}`,
   };
 }
 
@@ -71,13 +81,14 @@ function webUiLink(options: DemoOptions, paymentId: string): string {
   return `${options.webUiUrl}/namespaces/${options.namespace}/workflows/${encodeURIComponent(paymentWorkflowId(paymentId))}`;
 }
 
-async function cardOrder(options: DemoOptions): Promise<void> {
+/** The main story: a payment order paid by card, shipped twice, closed, one return, tokens deleted. */
+async function paymentOrderCardPurchase(options: DemoOptions): Promise<void> {
   const { payments } = options;
-  const input = await authorize(options, 'creditcard', 100_000, `demo-token-${Date.now().toString(36)}`);
+  const input = await payOrder(options, 'CreditCard', 100_000);
   const id = input.paymentId;
   const log = (line: string) => options.log(`[${input.orderId}] ${line}`);
   await payments.track(input);
-  log(`card payment authorized: 1000.00 SEK (${id})`);
+  log(`payment order paid by card: 1000.00 SEK (${id})`);
   log(`Web UI: ${webUiLink(options, id)}`);
   log(
     `shipment 1 -> ${describeResult(await payments.capture(id, { amount: 40_000, vatAmount: 8_000, reference: `${input.orderId}-S1` }))}`,
@@ -90,31 +101,53 @@ async function cardOrder(options: DemoOptions): Promise<void> {
   log(
     `return -> ${describeResult(await payments.reverse(id, { amount: 40_000, vatAmount: 8_000, reference: `${input.orderId}-R1` }))}`,
   );
-  log(`delete the card token -> ${describeResult(await payments.deleteToken(id, { comment: 'demo order finished' }))}`);
+  log(
+    `delete the card tokens -> ${describeResult(await payments.deleteToken(id, { comment: 'demo order finished' }))}`,
+  );
   log(ledgerLine(await payments.state(id)));
 }
 
-async function invoiceOrder(options: DemoOptions): Promise<void> {
+/** A one-phase payment order: Swish sells at once; nothing to capture, a return is a reversal. */
+async function swishSale(options: DemoOptions): Promise<void> {
   const { payments } = options;
-  const input = await authorize(options, 'invoice', 50_000);
+  const input = await payOrder(options, 'Swish', 30_000);
   const id = input.paymentId;
   const log = (line: string) => options.log(`[${input.orderId}] ${line}`);
   await payments.track(input);
-  log(`invoice payment authorized: 500.00 SEK (${id})`);
+  await until(payments, id, (s) => s.ledger.sale === true);
+  log(`payment order paid by Swish: a sale of 300.00 SEK, captured as paid (${id})`);
+  log(`Web UI: ${webUiLink(options, id)}`);
+  const refused = await payments
+    .capture(id, { amount: 10_000, vatAmount: 0, reference: `${input.orderId}-S1` })
+    .then(describeResult, (err: unknown) => (err instanceof Error ? err.message : String(err)));
+  log(`a capture -> refused: ${refused}`);
+  log(
+    `return -> ${describeResult(await payments.reverse(id, { amount: 10_000, vatAmount: 2_000, reference: `${input.orderId}-R1` }))}`,
+  );
+  log(ledgerLine(await payments.state(id)));
+}
+
+/** A legacy card payment (/psp/creditcard): one shipment, then the rest cancelled. */
+async function legacyCardOrder(options: DemoOptions): Promise<void> {
+  const { payments } = options;
+  const input = await authorizeCard(options, 50_000);
+  const id = input.paymentId;
+  const log = (line: string) => options.log(`[${input.orderId}] ${line}`);
+  await payments.track(input);
+  log(`legacy card payment authorized: 500.00 SEK (${id})`);
   log(`Web UI: ${webUiLink(options, id)}`);
   const shipment = await payments.capture(id, {
-    amount: 50_000,
-    vatAmount: 10_000,
+    amount: 30_000,
+    vatAmount: 6_000,
     reference: `${input.orderId}-S1`,
-    itemDescriptions: [{ amount: 50_000, description: 'Two shirts' }],
-    vatSummary: [{ amount: 50_000, vatPercent: 2500, vatAmount: 10_000 }],
+    finalFulfilment: true,
   });
-  log(`whole order shipped -> ${describeResult(shipment)}`);
-  log(ledgerLine(await payments.state(id)));
+  log(`last shipment -> ${describeResult(shipment)}; the rest is cancelled`);
+  log(ledgerLine(await until(payments, id, (s) => s.ledger.cancelled === 20_000)));
 }
 
 export async function runDemoOrders(options: DemoOptions): Promise<void> {
   const started = Date.now();
-  await Promise.all([cardOrder(options), invoiceOrder(options)]);
+  await Promise.all([paymentOrderCardPurchase(options), swishSale(options), legacyCardOrder(options)]);
   options.log(`demo orders done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 }

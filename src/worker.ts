@@ -5,7 +5,8 @@
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import type { PayloadCodec } from '@temporalio/common';
+import { NativeConnection, Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities } from './activities/index.js';
 import { TASK_QUEUE } from './contract/index.js';
 import { SwedbankPayClient, type SwedbankPayClientOptions } from './swedbank/client.js';
@@ -23,6 +24,19 @@ import {
   workerTuningFromEnv,
 } from './config/index.js';
 import { TemporalUnavailableError } from './config/connect.js';
+import { workerObservabilityFromEnv, type WorkerObservability } from './config/observability.js';
+import {
+  createLogger,
+  logSettingsFromEnv,
+  logSettingsOrDefaults,
+  neverLog,
+  temporalLogger,
+  type LogSettings,
+} from './observability/logger.js';
+import { countPaymentsPeriodically } from './observability/payment-counts.js';
+import { installRuntime } from './temporal/logging.js';
+import { paymentMetrics, type PaymentMetrics } from './observability/payment-metrics.js';
+import { workerObservability, type WorkerTracing } from './observability/worker-options.js';
 
 const DEFAULT_SHUTDOWN_GRACE_MS = 30_000;
 /** An hour: longer than any activity attempt may take (their timeout is at most an hour). */
@@ -53,11 +67,16 @@ export function workflowBundleOptions(): { workflowsPath: string; preloadModules
  * change is picked up, or when there is no build. It needs `@temporalio/worker` at exactly the version
  * it was built with, which is why the package pins it.
  */
-export function prebuiltWorkflowBundlePath(): string | undefined {
+export function prebuiltWorkflowBundlePath(options: { tracing?: boolean } = {}): string | undefined {
   if (FROM_SOURCE) return undefined;
-  const path = fileURLToPath(new URL('../workflow-bundle.js', import.meta.url));
+  const file = options.tracing ? TRACING_BUNDLE_FILE : BUNDLE_FILE;
+  const path = fileURLToPath(new URL(`../${file}`, import.meta.url));
   return existsSync(path) ? path : undefined;
 }
+
+/** The prebuilt bundles: the plain one, and one with Temporal's OpenTelemetry workflow interceptors. */
+export const BUNDLE_FILE = 'workflow-bundle.js';
+export const TRACING_BUNDLE_FILE = 'workflow-bundle-tracing.js';
 
 export interface CreateWorkerOptions {
   connection: NativeConnection;
@@ -76,6 +95,17 @@ export interface CreateWorkerOptions {
    * upgrade to the deployment's current version automatically. Absent: an unversioned worker.
    */
   deployment?: WorkerDeployment;
+  /** Payload encryption (the same codec the clients use): payloads reach the server sealed. */
+  payloadCodec?: PayloadCodec;
+  /**
+   * OpenTelemetry (`startTracing()` from the tracing module gives both): workflow and activity spans
+   * go to this span processor, and the workflow code carries Temporal's OpenTelemetry interceptors (the
+   * prebuilt `lib/workflow-bundle-tracing.js`, or bundled at start). A `workflowBundle` you give must
+   * have been bundled with them (`workflowInterceptorModules`). Absent: no tracing.
+   */
+  tracing?: WorkerTracing;
+  /** Where the activities' payment metrics go; default the runtime's metric meter (its Prometheus endpoint). */
+  metrics?: PaymentMetrics;
   /** Overrides for tests, e.g. a low `maxCachedWorkflows`. */
   overrides?: Partial<WorkerOptions>;
 }
@@ -87,7 +117,7 @@ function workflowCode(
   if (options.workflowBundle) return { workflowBundle: options.workflowBundle };
   const { workflowsPath: path, bundlerOptions, interceptors } = options.overrides ?? {};
   const bundlesItself = path !== undefined || bundlerOptions !== undefined || !!interceptors?.workflowModules?.length;
-  const prebuilt = bundlesItself ? undefined : prebuiltWorkflowBundlePath();
+  const prebuilt = bundlesItself ? undefined : prebuiltWorkflowBundlePath({ tracing: options.tracing !== undefined });
   if (prebuilt) return { workflowBundle: { codePath: prebuilt } };
   if (bundlesItself) return { workflowsPath: workflowsPath() };
   const { preloadModules } = workflowBundleOptions();
@@ -97,12 +127,22 @@ function workflowCode(
 export async function createWorker(options: CreateWorkerOptions): Promise<Worker> {
   const client =
     options.swedbankPay instanceof SwedbankPayClient ? options.swedbankPay : new SwedbankPayClient(options.swedbankPay);
+  const namespace = options.namespace ?? 'default';
+  const taskQueue = options.taskQueue ?? TASK_QUEUE;
+  const code = workflowCode(options);
+  const { metrics, ...observability } = await workerObservability({
+    ...options,
+    namespace,
+    taskQueue,
+    bundlesAtStart: code.workflowsPath !== undefined,
+  });
   return Worker.create({
     connection: options.connection,
-    namespace: options.namespace ?? 'default',
-    taskQueue: options.taskQueue ?? TASK_QUEUE,
-    ...workflowCode(options),
-    activities: createActivities(client),
+    namespace,
+    taskQueue,
+    ...code,
+    activities: createActivities(client, { metrics }),
+    ...(options.payloadCodec && { dataConverter: { payloadCodecs: [options.payloadCodec] } }),
     // Payments upgrade to the deployment's current version at their next workflow task: they live for
     // months, and every change to their commands is gated with patched() and proven against the
     // archived histories (UPGRADING.md). The worker's default, since the workflow itself may not name
@@ -115,6 +155,7 @@ export async function createWorker(options: CreateWorkerOptions): Promise<Worker
       },
     }),
     ...options.overrides,
+    ...observability, // the overrides' interceptors and sinks, with the payment's own
   });
 }
 
@@ -134,33 +175,67 @@ export function shutdownGraceMsFromEnv(env: Environment = process.env): number {
  * Runs a worker configured from the environment until SIGINT or SIGTERM. On a signal it stops polling,
  * lets in-flight activities finish within the grace time (an activity cut off is retried later and
  * finds its transaction by payeeReference, so nothing is sent twice), then exits.
+ *
+ * It logs JSON lines (LOG_FORMAT, LOG_LEVEL), the SDK's own included; serves Prometheus metrics when
+ * WORKER_METRICS_ADDRESS is set; and exports traces by OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set.
+ * `log`, when given, receives the worker's own lines instead of the logger.
  */
-export async function runWorkerFromEnv(env: Environment = process.env, log = console.log): Promise<void> {
-  const [temporal, swedbankPay, shutdownGraceMs, deployment, tuning] = readAll<
-    [TemporalSettings, SwedbankPaySettings, number, WorkerDeployment | undefined, WorkerTuning]
+export async function runWorkerFromEnv(env: Environment = process.env, log?: (line: string) => void): Promise<void> {
+  const [temporal, swedbankPay, shutdownGraceMs, deployment, logging, observability, tuning] = readAll<
+    [
+      TemporalSettings,
+      SwedbankPaySettings,
+      number,
+      WorkerDeployment | undefined,
+      LogSettings,
+      WorkerObservability,
+      WorkerTuning,
+    ]
   >(
     () => temporalSettingsFromEnv(env),
     () => swedbankPaySettingsFromEnv(env),
     () => shutdownGraceMsFromEnv(env),
     () => workerDeploymentFromEnv(env),
+    () => logSettingsFromEnv(env, WORKER_LOG_DEFAULTS),
+    () => workerObservabilityFromEnv(env),
     () => workerTuningFromEnv(env),
   );
+  neverLog(swedbankPay.client.token);
+  const logger = createLogger({ ...logging, service: 'worker' });
+  const say = log ?? ((line: string) => logger.info(line));
+  const installed = installRuntime({
+    logger: temporalLogger(logger),
+    coreErrorsOnly: logging.level === 'error' || logging.level === 'silent',
+    ...(observability.metricsBindAddress !== undefined && { metricsBindAddress: observability.metricsBindAddress }),
+  });
+  if (!installed) logger.warn('a Temporal runtime was installed already: its logger and metrics settings are kept');
+  const tracing = observability.tracing
+    ? (await import('./observability/tracing.js')).startTracing({ serviceName: 'swedbank-pay-worker' })
+    : undefined;
   let connection: NativeConnection;
   try {
     connection = await NativeConnection.connect(temporal.connectionOptions);
   } catch (err) {
+    await tracing?.shutdown();
     throw new TemporalUnavailableError(
       `cannot connect to Temporal at ${temporal.connectionOptions.address}: ${err instanceof Error ? err.message : String(err)}`,
       { cause: err },
     );
   }
+  let counts: { stop(): void } | undefined;
   try {
+    const metrics = paymentMetrics(
+      Runtime.instance().metricMeter.withTags({ namespace: temporal.namespace, task_queue: temporal.taskQueue }),
+    );
     const worker = await createWorker({
       connection,
       namespace: temporal.namespace,
       taskQueue: temporal.taskQueue,
       swedbankPay: swedbankPay.client,
+      metrics,
       ...(deployment && { deployment }),
+      ...(temporal.payloadCodec && { payloadCodec: temporal.payloadCodec }),
+      ...(tracing && { tracing }),
       overrides: {
         shutdownGraceTime: shutdownGraceMs,
         // Sized by memory: a bounded cache that evicts, however many payments are open (WORKER_MEMORY_MB).
@@ -168,27 +243,54 @@ export async function runWorkerFromEnv(env: Environment = process.env, log = con
         maxConcurrentWorkflowTaskExecutions: tuning.maxConcurrentWorkflowTaskExecutions,
       },
     });
+    if (observability.metricsBindAddress !== undefined && observability.visibilityPollMs > 0) {
+      counts = countPaymentsPeriodically({
+        connection,
+        namespace: temporal.namespace,
+        taskQueue: temporal.taskQueue,
+        metrics,
+        intervalMs: observability.visibilityPollMs,
+        logger: temporalLogger(logger),
+      });
+    }
     for (const signal of ['SIGINT', 'SIGTERM'] as const) {
       process.once(signal, () =>
-        log(`${signal}: stopping; in-flight activities get up to ${shutdownGraceMs} ms to finish`),
+        say(`${signal}: stopping; in-flight activities get up to ${shutdownGraceMs} ms to finish`),
       );
     }
-    const code = prebuiltWorkflowBundlePath() ? 'prebuilt workflow bundle' : 'workflows bundled at start';
+    const code = prebuiltWorkflowBundlePath({ tracing: tracing !== undefined })
+      ? 'prebuilt workflow bundle'
+      : 'workflows bundled at start';
     const version = deployment
       ? `deployment ${deployment.deploymentName}, build ${deployment.buildId}`
       : 'unversioned (no worker deployment)';
-    log(`worker sizing: ${tuning.description}`);
-    log(`worker started: ${temporal.description}; ${swedbankPay.description}; ${code}; ${version}`);
+    const metricsAt =
+      observability.metricsBindAddress === undefined
+        ? 'no metrics endpoint'
+        : installed
+          ? `metrics at http://${observability.metricsBindAddress}/metrics`
+          : 'metrics as the installed runtime has them';
+    say(`worker sizing: ${tuning.description}`);
+    say(
+      `worker started: ${temporal.description}; ${swedbankPay.description}; ${code}; ${version}; ${metricsAt}; ` +
+        `${tracing ? 'traces exported by OTLP' : 'no tracing'}`,
+    );
     await worker.run(); // the SDK's runtime shuts the worker down on SIGINT and SIGTERM
-    log('worker stopped');
+    say('worker stopped');
   } finally {
+    counts?.stop();
     await connection.close();
+    await tracing?.shutdown();
   }
 }
 
+/** The worker service's logs: JSON lines from info up, unless LOG_FORMAT and LOG_LEVEL say otherwise. */
+export const WORKER_LOG_DEFAULTS: LogSettings = { format: 'json', level: 'info' };
+
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   runWorkerFromEnv().catch((err: unknown) => {
-    console.error(`worker not started: ${err instanceof Error ? err.message : String(err)}`);
+    const logger = createLogger({ ...logSettingsOrDefaults(process.env, WORKER_LOG_DEFAULTS), service: 'worker' });
+    logger.error(`worker not started: ${err instanceof Error ? err.message : String(err)}`);
     process.exit(1);
   });
 }

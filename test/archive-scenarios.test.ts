@@ -61,17 +61,17 @@ describe('archived paths', () => {
     await fx.admin.setOutcomes([{ operation: 'capture', outcome: 'Completed', delayMs: null, times: 1 }]);
     await handle.signal(captureSignal, { reference: 'ship-1', amount: 4_000, vatAmount: 0 });
     await waitForState(handle, (s) => s.ledger.entries[0]?.state === 'Pending', { what: 'capture pending' });
-    // The ledger holds the capture before its request lands: wait for the emulator to have it too.
-    const capture = await eventually(
-      async () => (await fx.admin.payment(paymentId)).transactions.find((t) => t.type === 'Capture'),
+    // The ledger shows Pending once the request is decided, which may be before it reaches Swedbank Pay.
+    const captureId = await eventually(
+      async () => (await fx.admin.payment(paymentId)).transactions.find((t) => t.type === 'Capture')?.id,
       { what: 'capture at the emulator' },
     );
     const firstRun = (await handle.describe()).runId;
-    const body = { payment: { id: paymentId, number: 1 }, transaction: { id: capture.id, number: 2 } };
+    const body = { payment: { id: paymentId, number: 1 }, transaction: { id: captureId, number: 2 } };
     for (let i = 0; i < 60; i++) await handle.signal(callbackSignal, body);
     await waitForState(handle, (s) => s.callbacksReceived >= 60, { what: 'callbacks counted' });
     assert.notEqual((await handle.describe()).runId, firstRun, 'a new run took over mid-operation');
-    await fx.admin.completeTransaction(capture.id, 'Completed');
+    await fx.admin.completeTransaction(captureId, 'Completed');
     const s = await waitForState(handle, (x) => x.ledger.captured === 4_000 && x.queue.length === 0, {
       what: 'capture recorded in the new run',
     });

@@ -384,6 +384,38 @@ describe('callback receiver', () => {
     ]);
   });
 
+  it('a payment order callback (v3.1: only the paymentOrder node) signals its workflow with the ids alone', async () => {
+    const { handle, paymentId } = await startPayment(fx, { instrument: 'paymentorder' });
+    const { lines, logger } = recordingLogger();
+    const server = await receiver({ logger });
+    const before = await state(handle);
+    const body = {
+      orderReference: 'order-549213',
+      paymentOrder: { id: paymentId, instrument: 'CreditCard', number: 12345678 },
+      unknown: { field: 'not forwarded' },
+    };
+    const answer = await send(server.url, { body });
+    assert.equal(answer.status, 200, JSON.stringify(answer.body));
+    await waitForState(handle, (s) => s.callbacksReceived === before.callbacksReceived + 1, {
+      what: 'callback counted',
+    });
+    const events = (await handle.fetchHistory()).events ?? [];
+    const forwarded = events
+      .filter((e) => e.workflowExecutionSignaledEventAttributes?.signalName === 'callback')
+      .flatMap((e) => e.workflowExecutionSignaledEventAttributes?.input?.payloads ?? [])
+      .map((payload) => JSON.parse(Buffer.from(payload.data ?? []).toString()) as unknown);
+    assert.deepEqual(forwarded.at(-1), {
+      paymentOrder: { id: paymentId, number: 12345678, instrument: 'CreditCard' },
+      orderReference: 'order-549213',
+    });
+    assert.deepEqual(
+      lines.map((l) => [l.meta?.outcome, l.meta?.paymentId]),
+      [['signalled', paymentId]],
+    );
+    const wrong = await send(server.url, { body: { paymentOrder: { id: `${paymentId}/captures`, number: 1 } } });
+    assert.equal(wrong.status, 400);
+  });
+
   it('duplicates are harmless: both 200, only the count changes, no new transactions', async () => {
     const { handle, paymentId } = await startPayment(fx);
     const server = await receiver();

@@ -16,6 +16,7 @@ import { parseDocument } from 'yaml';
 import { SETUP_NAMESPACE_SCRIPT, SETUP_SCHEMA_SCRIPT, searchAttributeList } from '../scripts/production-shape/stack.js';
 import { DYNAMIC_CONFIG_FILE } from '../scripts/production-shape/temporal-server.js';
 import { DEFAULT_CALLBACK_PORT, HEALTH_PATH, startCallbackServer } from '../src/callbacks/server.js';
+import { DEFAULT_CODEC_PORT } from '../src/codec/config.js';
 import { COMPOSE_IMAGES, NAMESPACE_RETENTION, NUM_HISTORY_SHARDS } from '../src/temporal/versions.js';
 import { shutdownGraceMsFromEnv } from '../src/worker.js';
 
@@ -36,7 +37,7 @@ interface Service {
 }
 type Compose = { services: Record<string, Service> };
 
-const APP_SERVICES = ['worker', 'callbacks', 'emulator'];
+const APP_SERVICES = ['worker', 'callbacks', 'codec-server', 'emulator'];
 const IMAGES: Record<string, string> = {
   postgresql: COMPOSE_IMAGES.postgresql,
   'temporal-schema': COMPOSE_IMAGES.adminTools,
@@ -176,6 +177,10 @@ function listenerProblems(c: Compose, defaultGraceMs = shutdownGraceMsFromEnv({}
       host: withoutShell(callbacks.SWEDBANK_PAY_CALLBACK_HOST),
     },
     emulator: { port: flag(emulatorArgs, '--port') ?? '8088', host: flag(emulatorArgs, '--host') },
+    'codec-server': {
+      port: withoutShell(envOf(c.services['codec-server']).CODEC_SERVER_PORT) ?? String(DEFAULT_CODEC_PORT),
+      host: withoutShell(envOf(c.services['codec-server']).CODEC_SERVER_HOST),
+    },
   };
   for (const name of APP_SERVICES) {
     const ports = c.services[name]?.ports ?? [];

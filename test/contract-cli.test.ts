@@ -14,6 +14,7 @@ import * as messages from '../src/contract/index.js';
 import type { OperationResult, PaymentWorkflowState } from '../src/contract/index.js';
 import { eventually, temporal } from './harness.js';
 import { FAST_POLICY, usePaymentFixture } from './payment-fixture.js';
+import { cardToken } from './secrets.js';
 
 const fx = usePaymentFixture(temporal);
 
@@ -131,7 +132,7 @@ describe('wire contract through the temporal CLI', () => {
   });
 
   it('drives one payment lifecycle with start, update, signal, query and list, and both ledgers agree', async () => {
-    const token = `tok-cli-${randomUUID().slice(0, 8)}`;
+    const token = cardToken(`tok-cli-${randomUUID().slice(0, 8)}`);
     const created = await fx.admin.createPayment({
       instrument: 'creditcard',
       amount: 100_000,
@@ -149,7 +150,8 @@ describe('wire contract through the temporal CLI', () => {
       orderId,
       currency: 'SEK',
       authorizedAmount: 100_000,
-      paymentToken: { token, type: 'PaymentToken' },
+      // Contract 1.3: only the token's type; the worker reads the token from Swedbank Pay.
+      paymentToken: { type: 'PaymentToken' },
       policy: FAST_POLICY,
     };
     const startArgs = [
@@ -298,7 +300,7 @@ describe('wire contract through the temporal CLI', () => {
     );
     assert.equal(final.needsAttention, false, json(final.attentionReasons));
     assert.deepEqual(final.rejectedSignals, []);
-    assert.deepEqual(final.paymentToken, { type: 'PaymentToken', last4: token.slice(-4), deleted: true });
+    assert.deepEqual(final.paymentToken, { type: 'PaymentToken', deleted: true });
     assert.ok(!Number.isNaN(Date.parse(final.authorizationExpiresAt)));
     assert.equal(typeof final.callbacksReceived, 'number');
 

@@ -125,3 +125,80 @@ export class EmulatorHarness {
 export function operationRels(payment: PaymentResponse): string[] {
   return payment.operations.map((operation) => operation.rel).sort();
 }
+
+// ---- Payment Order v3.1 ----
+
+export const V31_JSON = 'application/json;version=3.1';
+
+/** The order as the emulator answers it; the fields the tests read. */
+export interface OrderBody {
+  paymentOrder: {
+    id: string;
+    status: string;
+    amount: number;
+    remainingCaptureAmount?: number;
+    remainingCancellationAmount?: number;
+    remainingReversalAmount?: number;
+    initiatingSystemUserAgent: string;
+    [field: string]: unknown;
+  };
+  operations: { method: string; href: string; rel: string; contentType: string }[];
+}
+
+export interface OrderProblemBody {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  problems: { name: string; description: string }[];
+}
+
+/** A /psp/paymentorders request; POST and PATCH carry `version=3.1` unless `contentType` says otherwise. */
+export function poRequest(
+  harness: EmulatorHarness,
+  method: string,
+  path: string,
+  body?: unknown,
+  contentType = V31_JSON,
+): Promise<Response> {
+  const headers: Record<string, string> = { 'content-type': contentType, accept: V31_JSON };
+  if (harness.token !== undefined) headers.authorization = `Bearer ${harness.token}`;
+  return fetch(`${harness.baseUrl}${path}`, {
+    method,
+    headers,
+    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+  });
+}
+
+export async function expectOrder(response: Response, status = 200): Promise<OrderBody> {
+  const text = await response.text();
+  assert.equal(response.status, status, text);
+  assert.match(response.headers.get('content-type') ?? '', /version=3\.1/);
+  return JSON.parse(text) as OrderBody;
+}
+
+/** A problem whose type ends in `typeSuffix` (e.g. `paymentorders/inputerror`). */
+export async function expectOrderProblem(
+  response: Response,
+  status: number,
+  typeSuffix: string,
+): Promise<OrderProblemBody> {
+  const text = await response.text();
+  assert.equal(response.status, status, text);
+  assert.match(response.headers.get('content-type') ?? '', /^application\/problem\+json/);
+  const problem = JSON.parse(text) as OrderProblemBody;
+  assert.equal(problem.type, `https://api.payex.com/psp/errordetail/${typeSuffix}`);
+  assert.equal(problem.status, status);
+  return problem;
+}
+
+export function orderRels(order: OrderBody): string[] {
+  return order.operations.map((operation) => operation.rel).sort();
+}
+
+/** The href of an offered operation (hypermedia: clients follow it rather than build URLs). */
+export function orderHref(order: OrderBody, rel: string): string {
+  const operation = order.operations.find((candidate) => candidate.rel === rel);
+  assert.ok(operation, `operation ${rel} offered; offered: ${orderRels(order).join(', ')}`);
+  return new URL(operation.href).pathname;
+}

@@ -56,7 +56,17 @@ const OPERATIONS: {
     update: captureUpdate,
     signal: captureSignal,
     check: (raw, instrument) => checkCaptureRequest(raw, instrument, false),
-    fields: ['amount', 'vatAmount', 'description', 'reference', 'finalFulfilment', 'itemDescriptions', 'vatSummary'],
+    fields: [
+      'amount',
+      'vatAmount',
+      'description',
+      'reference',
+      'finalFulfilment',
+      'itemDescriptions',
+      'vatSummary',
+      'orderItems',
+      'receiptReference',
+    ],
   },
   {
     name: 'cancel',
@@ -69,8 +79,8 @@ const OPERATIONS: {
     name: 'reverse',
     update: reverseUpdate,
     signal: reverseSignal,
-    check: (raw) => checkReversalRequest(raw, false),
-    fields: ['amount', 'vatAmount', 'description', 'reference'],
+    check: (raw, instrument) => checkReversalRequest(raw, instrument, false),
+    fields: ['amount', 'vatAmount', 'description', 'reference', 'orderItems', 'receiptReference'],
   },
   {
     name: 'abort',
@@ -102,7 +112,18 @@ function hostile(fields: string[]): fc.Arbitrary<unknown> {
     itemDescriptions: fc.oneof(fc.constant('lines'), fc.constant([null]), fc.array(nasty, { maxLength: 3 })),
     vatSummary: fc.oneof(fc.constant(5), fc.array(nasty, { maxLength: 3 })),
   });
-  return fc.oneof(fc.jsonValue(), shaped, invoiceLike);
+  const orderLike = fc.record({
+    amount: fc.constantFrom(100, 1.5, -1),
+    vatAmount: fc.constantFrom(0, 20),
+    reference: fc.string(),
+    orderItems: fc.oneof(
+      fc.constant('lines'),
+      fc.constant([null]),
+      fc.array(fc.dictionary(fc.constantFrom('reference', 'name', 'type', 'class', 'amount', 'quantity'), nasty)),
+    ),
+    receiptReference: nasty,
+  });
+  return fc.oneof(fc.jsonValue(), shaped, invoiceLike, orderLike);
 }
 
 async function failedWorkflowTasks(handle: WorkflowHandle): Promise<number> {
@@ -111,7 +132,7 @@ async function failedWorkflowTasks(handle: WorkflowHandle): Promise<number> {
 }
 
 describe('hostile input', () => {
-  for (const instrument of ['creditcard', 'invoice'] as const) {
+  for (const instrument of ['creditcard', 'invoice', 'paymentorder'] as const) {
     it(`${instrument}: arbitrary JSON at every update and signal: typed answers, no failed workflow task, no money moved`, async (t) => {
       const { handle } = await startPayment(fx, { instrument, amount: 100_000, paymentToken: 'tok-hostile-0001' });
       let updates = 0;

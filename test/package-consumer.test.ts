@@ -53,6 +53,7 @@ const EXPECTED_EXPORTS: Record<string, string[]> = {
     'connectClient',
     'Client',
     'Connection',
+    'tracingClientInterceptors',
   ],
   './worker': [
     'createWorker',
@@ -62,15 +63,29 @@ const EXPECTED_EXPORTS: Record<string, string[]> = {
     'prebuiltWorkflowBundlePath',
     'NativeConnection',
     'SwedbankPayClient',
+    'createLogger',
+    'installRuntime',
+    'paymentMetrics',
+    'startTracing',
   ],
-  './callbacks': ['createCallbackHandler', 'startCallbackServer', 'callbackReceiverConfigFromEnv'],
+  './callbacks': [
+    'createCallbackHandler',
+    'startCallbackServer',
+    'callbackReceiverConfigFromEnv',
+    'startCallbackMetrics',
+  ],
   './emulator': ['startEmulator', 'EmulatorAdmin', 'EmulatorStore'],
   './testing': ['startDevServer', 'startTimeSkippingServer', 'MissingPeerDependencyError', 'resolveTemporalBinary'],
 };
 
 /** Modules the client entry point must not load: the worker (its native core bridge and bundler), the
- * Temporal test servers and the emulator. */
+ * Temporal test servers, the emulator, and OpenTelemetry, the logger and the metrics registry (loaded
+ * only when tracing is asked for, or by the services). */
 const NOT_FOR_CLIENTS = [
+  '/node_modules/@opentelemetry/',
+  '/node_modules/@temporalio/interceptors-opentelemetry/',
+  '/node_modules/pino/',
+  '/node_modules/prom-client/',
   '/node_modules/@temporalio/worker/',
   '/node_modules/@temporalio/core-bridge/',
   '/node_modules/@temporalio/testing/',
@@ -213,7 +228,11 @@ describe('the package, installed from its tarball into an empty project', () => 
       'lib',
       'package.json',
     ]);
-    assert.deepEqual(readdirSync(join(installed, 'lib')).sort(), ['src', 'workflow-bundle.js']);
+    assert.deepEqual(readdirSync(join(installed, 'lib')).sort(), [
+      'src',
+      'workflow-bundle-tracing.js',
+      'workflow-bundle.js',
+    ]);
     const src = join(installed, 'lib', 'src');
     const published = readdirSync(src, { recursive: true, encoding: 'utf8' }).filter((file) =>
       statSync(join(src, file)).isFile(),

@@ -19,7 +19,7 @@ import type { PaymentPolicy, PaymentWorkflowInput } from '../src/contract/index.
 import { stateQuery, type PaymentWorkflowState } from '../src/contract/index.js';
 import { swedbankPayPayment } from '../src/workflows/payment.js';
 import { eventually, startWorker, teardownTemporal, type RunningWorker } from './harness.js';
-import { TEST_TOKEN } from './secrets.js';
+import { cardToken, TEST_TOKEN } from './secrets.js';
 
 /** Fast polling and short activity timeouts, so tests of lost callbacks take seconds. */
 export const FAST_POLICY: PaymentPolicy = {
@@ -46,7 +46,10 @@ export async function startPaymentFixture(
     callbackRetryScheduleMs: [0, 200, 500],
     ...emulatorOptions,
   });
-  const receiver: Server = createServer(createCallbackHandler({ client: env.client }));
+  // A short coalescing window: tests that wait for a quiet history should not wait out a trailing signal.
+  const receiver: Server = createServer(
+    createCallbackHandler({ client: env.client, throttle: { coalesceWindowMs: 100 } }),
+  );
   await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
   const callbackUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/callbacks`;
   const worker = await startWorker(env, {
@@ -83,7 +86,12 @@ export function usePaymentFixture(env: () => Promise<TestWorkflowEnvironment>): 
 }
 
 export interface NewPayment {
-  instrument?: 'creditcard' | 'invoice';
+  /** A legacy card or invoice payment (default card), or a payment order. */
+  instrument?: 'creditcard' | 'invoice' | 'paymentorder';
+  /** A payment order's payment method (default CreditCard; Swish and Trustly are one-phase sales). */
+  paymentMethod?: string;
+  /** A payment order's tokens, created when the payer pays. */
+  tokens?: ('payment' | 'recurrence' | 'unscheduled')[];
   amount?: number;
   vatAmount?: number;
   paymentToken?: string;
@@ -97,26 +105,61 @@ export interface NewPayment {
 
 let orders = 1000;
 
+/** The payment at the emulator: a legacy payment or a paid payment order. */
+async function createAtEmulator(
+  fx: PaymentFixture,
+  options: NewPayment,
+  amount: number,
+  token: string | undefined,
+): Promise<string> {
+  const vatAmount = options.vatAmount ?? Math.floor(amount / 5);
+  if (options.instrument === 'paymentorder') {
+    const created = await fx.admin.createPaymentOrder({
+      amount,
+      vatAmount,
+      currency: 'SEK',
+      instrument: options.paymentMethod ?? 'CreditCard',
+      callbackUrl: fx.callbackUrl,
+      ...(options.tokens && { tokens: options.tokens }),
+    });
+    return created.paymentOrder.id;
+  }
+  const created = await fx.admin.createPayment({
+    instrument: options.instrument ?? 'creditcard',
+    amount,
+    vatAmount,
+    currency: 'SEK',
+    callbackUrl: fx.callbackUrl,
+    ...(token !== undefined && { paymentToken: token }),
+  });
+  return created.payment.id;
+}
+
+/** Callbacks the emulator delivered for a payment (or gave up on): how many the workflow should count. */
+async function deliveredCallbacks(
+  fx: PaymentFixture,
+  paymentId: string,
+): Promise<{ delivered: number; done: boolean }> {
+  const log = paymentId.startsWith('/psp/paymentorders/')
+    ? (await fx.admin.paymentOrderCallbacks()).filter((c) => c.body.paymentOrder.id === paymentId)
+    : (await fx.admin.callbacks()).filter((c) => c.body.payment.id === paymentId);
+  const delivered = log.filter((c) => c.delivered).length;
+  return { delivered, done: delivered > 0 || log.some((c) => c.event === 'gave-up') };
+}
+
 /** An authorized payment in the emulator and its workflow, started the way the OMS starts it. */
 export async function startPayment(
   fx: PaymentFixture,
   options: NewPayment = {},
 ): Promise<{ handle: WorkflowHandle<typeof swedbankPayPayment>; paymentId: string; input: PaymentWorkflowInput }> {
   const amount = options.amount ?? 100_000;
-  const created = await fx.admin.createPayment({
-    instrument: options.instrument ?? 'creditcard',
-    amount,
-    vatAmount: options.vatAmount ?? Math.floor(amount / 5),
-    currency: 'SEK',
-    callbackUrl: fx.callbackUrl,
-    ...(options.paymentToken !== undefined && { paymentToken: options.paymentToken }),
-  });
-  const paymentId = created.payment.id;
+  const token = options.paymentToken === undefined ? undefined : cardToken(options.paymentToken);
+  const paymentId = await createAtEmulator(fx, options, amount, token);
   const input: PaymentWorkflowInput = {
     paymentId,
     orderId: options.orderId ?? `order-${process.pid}-${++orders}`,
     ...(!options.readAmountAtStart && { currency: 'SEK', authorizedAmount: amount }),
-    ...(options.paymentToken !== undefined && { paymentToken: { token: options.paymentToken, type: 'PaymentToken' } }),
+    ...(token !== undefined && { paymentToken: { token, type: 'PaymentToken' } }),
     policy: { ...FAST_POLICY, ...options.policy },
   };
   const handle = await fx.env.client.workflow.start(
@@ -127,9 +170,9 @@ export async function startPayment(
   // land and be applied first, so tests that count callbacks count only their own.
   let delivered = 0;
   for (let i = 0; i < 100; i++) {
-    const log = (await fx.admin.callbacks()).filter((c) => c.body.payment.id === paymentId);
-    delivered = log.filter((c) => c.delivered).length;
-    if (delivered > 0 || log.some((c) => c.event === 'gave-up')) break;
+    const seen = await deliveredCallbacks(fx, paymentId);
+    delivered = seen.delivered;
+    if (seen.done) break;
     await new Promise((r) => setTimeout(r, 50));
   }
   await waitForState(handle, (s) => s.callbacksReceived >= delivered, { what: 'authorization callback applied' });

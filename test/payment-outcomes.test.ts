@@ -2,6 +2,7 @@
 // commit-then-drop and continue-as-new, on a real dev server against the emulator over HTTP.
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { abortUpdate, cancelUpdate, captureUpdate, deleteTokenUpdate, reverseUpdate } from '../src/contract/index.js';
 import { eventually, temporal } from './harness.js';
 import { saveHistory, startPayment, state, waitForState, usePaymentFixture } from './payment-fixture.js';
@@ -151,6 +152,31 @@ describe('exactly once: abort', () => {
 });
 
 describe('long lives', () => {
+  it('never continues as new in the workflow task that delivered an update (a racing signal would abort it)', async () => {
+    // Callbacks dropped: only the updates below make workflow tasks, so the threshold is crossed in one.
+    await fx.admin.setCallbackFaults([{ kind: 'drop', probability: 1 }]);
+    const { handle } = await startPayment(fx, { amount: 50_000, policy: { continueAsNewAfterEvents: 40 } });
+    const firstRun = (await handle.describe()).runId;
+    const request = { amount: 1_000, vatAmount: 0, reference: 'S1' };
+    assert.equal((await handle.executeUpdate(captureUpdate, { args: [request] })).operationId, 1);
+    for (let redeliveries = 1; (await handle.describe()).runId === firstRun; redeliveries++) {
+      assert.ok(redeliveries <= 20, 'the run continued as new within 20 redelivered shipments');
+      assert.equal((await handle.executeUpdate(captureUpdate, { args: [request] })).operationId, 1);
+      await sleep(200); // a pause between shipments, as in life, in which a timer can fire
+    }
+    const history = await fx.env.client.workflow.getHandle(handle.workflowId, firstRun).fetchHistory();
+    const events = history.events ?? [];
+    const lastTask = events.map((e) => Boolean(e.workflowTaskCompletedEventAttributes)).lastIndexOf(true);
+    const closingTask = events.slice(lastTask);
+    assert.ok(closingTask.some((e) => e.workflowExecutionContinuedAsNewEventAttributes));
+    assert.ok(
+      !closingTask.some((e) => e.workflowExecutionUpdateAcceptedEventAttributes),
+      'the task that continued as new accepted no update',
+    );
+    assert.equal((await state(handle)).ledger.captured, 1_000);
+    await handle.terminate('test done');
+  });
+
   it('continues as new past a low history threshold with the ledger and the references intact', async () => {
     const { handle, paymentId } = await startPayment(fx, { amount: 100_000, policy: { continueAsNewAfterEvents: 40 } });
     const firstRun = (await handle.describe()).runId;

@@ -49,39 +49,43 @@ async function workerProcess(taskQueue: string): Promise<ChildProcess> {
 }
 
 describe('worker crash', () => {
-  it('a worker killed with SIGKILL mid-capture and restarted leaves exactly one capture', async () => {
-    const taskQueue = uniqueTaskQueue('crash');
-    const first = await workerProcess(taskQueue);
-    const { handle, paymentId } = await startPayment(fx, {
-      amount: 80_000,
-      taskQueue,
-      policy: { activityTimeoutMs: 3_000 },
-    });
-    // Swedbank Pay commits the capture at once but answers only after 20 s: the worker dies first.
-    await fx.admin.setFaults([{ operation: 'capture', fault: { kind: 'slow-response', ms: 20_000 }, times: 1 }]);
-    const update = handle.executeUpdate(captureUpdate, {
-      args: [{ amount: 30_000, vatAmount: 6_000, reference: 'S1' }],
-    });
+  for (const instrument of ['creditcard', 'paymentorder'] as const) {
+    const what = instrument === 'paymentorder' ? ' (payment order)' : '';
+    it(`a worker killed with SIGKILL mid-capture and restarted leaves exactly one capture${what}`, async () => {
+      const taskQueue = uniqueTaskQueue('crash');
+      const first = await workerProcess(taskQueue);
+      const { handle, paymentId } = await startPayment(fx, {
+        instrument,
+        amount: 80_000,
+        taskQueue,
+        policy: { activityTimeoutMs: 3_000 },
+      });
+      // Swedbank Pay commits the capture at once but answers only after 20 s: the worker dies first.
+      await fx.admin.setFaults([{ operation: 'capture', fault: { kind: 'slow-response', ms: 20_000 }, times: 1 }]);
+      const update = handle.executeUpdate(captureUpdate, {
+        args: [{ amount: 30_000, vatAmount: 6_000, reference: 'S1' }],
+      });
 
-    let committed = 0;
-    for (let i = 0; i < 200 && committed === 0; i++) {
-      committed = (await fx.admin.payment(paymentId)).transactions.filter((t) => t.type === 'Capture').length;
-      if (committed === 0) await new Promise((r) => setTimeout(r, 50));
-    }
-    assert.equal(committed, 1, 'the capture reached Swedbank Pay');
-    first.kill('SIGKILL');
-    await once(first, 'exit');
+      let committed = 0;
+      for (let i = 0; i < 200 && committed === 0; i++) {
+        committed = (await fx.admin.payment(paymentId)).transactions.filter((t) => t.type === 'Capture').length;
+        if (committed === 0) await new Promise((r) => setTimeout(r, 50));
+      }
+      assert.equal(committed, 1, 'the capture reached Swedbank Pay');
+      first.kill('SIGKILL');
+      await once(first, 'exit');
 
-    const second = await workerProcess(taskQueue);
-    const result = await update;
-    assert.equal(result.state, 'Completed');
-    assert.equal(result.amount, 30_000);
-    const captures = (await fx.admin.payment(paymentId)).transactions.filter((t) => t.type === 'Capture');
-    assert.equal(captures.length, 1, 'exactly one capture at Swedbank Pay');
-    assert.equal(captures[0]?.payeeReference, result.payeeReference);
-    second.kill('SIGTERM');
-    await once(second, 'exit');
-    await fx.admin.clearFaults();
-    await handle.terminate('test done');
-  });
+      const second = await workerProcess(taskQueue);
+      const result = await update;
+      assert.equal(result.state, 'Completed');
+      assert.equal(result.amount, 30_000);
+      const captures = (await fx.admin.payment(paymentId)).transactions.filter((t) => t.type === 'Capture');
+      assert.equal(captures.length, 1, 'exactly one capture at Swedbank Pay');
+      assert.equal(captures[0]?.payeeReference, result.payeeReference);
+      second.kill('SIGTERM');
+      await once(second, 'exit');
+      await fx.admin.clearFaults();
+      await handle.terminate('test done');
+    });
+  }
 });

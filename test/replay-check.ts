@@ -16,12 +16,13 @@ export interface LabelledHistory {
 export async function replayFailures(
   histories: LabelledHistory[],
   workflowBundle: NonNullable<WorkerOptions['workflowBundle']>,
+  options: Pick<WorkerOptions, 'sinks'> = {},
 ): Promise<{ replayed: number; failures: string[] }> {
   const failures: string[] = [];
   let replayed = 0;
   const input = histories.map(({ workflowId, history }) => ({ workflowId, history }));
   // Histories are replayed one after the other, so results come in the order given.
-  for await (const result of Worker.runReplayHistories({ workflowBundle }, input)) {
+  for await (const result of Worker.runReplayHistories({ workflowBundle, ...options }, input)) {
     const label = histories[replayed]?.label ?? result.workflowId;
     replayed++;
     if (result.error) failures.push(`${label}: ${result.error.message}`);

@@ -4,7 +4,13 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
+import { Resource } from '@opentelemetry/resources';
+import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { bundleWorkflowCode } from '@temporalio/worker';
 import { paymentWorkflowId } from '../src/contract/index.js';
+import { tracingWorkflowInterceptorModules, workflowSpanSinks } from '../src/observability/worker-tracing.js';
+import { quietBundlerLogger } from '../src/temporal/logging.js';
+import { workflowsPath } from '../src/worker.js';
 import { workflowBundle } from './harness.js';
 import { GATE_ADVICE, replayFailures, type LabelledHistory } from './replay-check.js';
 
@@ -94,5 +100,25 @@ describe('replay of archived payment histories', () => {
       0,
       `${failures.length} archived histories no longer replay:\n  ${failures.join('\n  ')}\n${GATE_ADVICE}`,
     );
+  });
+
+  it('replays them all with the OpenTelemetry workflow interceptors bundled in, as a tracing worker runs', async () => {
+    // The tracing bundle (lib/workflow-bundle-tracing.js) must give the same commands: its interceptors
+    // add spans and headers only. Bundled here from source with the same interceptor module.
+    const { code } = await bundleWorkflowCode({
+      workflowsPath: workflowsPath(),
+      workflowInterceptorModules: tracingWorkflowInterceptorModules(),
+      logger: quietBundlerLogger,
+    });
+    const spans = new InMemorySpanExporter();
+    const sinks = workflowSpanSinks({ spanProcessor: new SimpleSpanProcessor(spans), resource: Resource.default() });
+    const { replayed, failures } = await replayFailures(histories, { code }, { sinks });
+    assert.equal(replayed, histories.length);
+    assert.equal(
+      failures.length,
+      0,
+      `${failures.length} archived histories do not replay with tracing:\n  ${failures.join('\n  ')}`,
+    );
+    assert.equal(spans.getFinishedSpans().length, 0, 'a replay exports no span');
   });
 });

@@ -10,6 +10,7 @@ import { readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { prepareProductionShape } from '../scripts/production-shape/stack.js';
 import { startSharedTemporal, PRODUCTION_SHAPE_BUILD_ERROR } from './harness.js';
+import { scanHistories } from './history-scan.js';
 
 const TEST_DIR = new URL('.', import.meta.url).pathname;
 // Per test; a hung test fails instead of hanging CI.
@@ -44,10 +45,28 @@ async function main(): Promise<number> {
     process.once('SIGINT', stop).once('SIGTERM', stop);
     const [code, signal] = (await once(child, 'exit')) as [number | null, NodeJS.Signals | null];
     exitCode = code ?? (signal ? 1 : 0);
+    if (!signal) exitCode = Math.max(exitCode, await checkHistories(shared.env));
   } finally {
     await shared.teardown();
   }
   return exitCode;
+}
+
+/** No secret and no failed workflow task in any history the tests left on the shared server. */
+async function checkHistories(env: Record<string, string>): Promise<number> {
+  const address = Object.entries(env).find(([k]) => k.endsWith('TEMPORAL_ADDRESS'))?.[1];
+  const namespace = Object.entries(env).find(([k]) => k.endsWith('TEMPORAL_NAMESPACE'))?.[1] ?? 'default';
+  if (!address) return 0;
+  const { workflows, leaks, failedTasks } = await scanHistories(address, namespace);
+  if (leaks.length === 0 && failedTasks.length === 0) {
+    console.log(
+      `history scan: ${workflows} workflow runs, no bearer token or card token in any payload, no failed workflow task`,
+    );
+    return 0;
+  }
+  if (leaks.length > 0) console.error(`FAIL: secrets in workflow history:\n  ${leaks.slice(0, 10).join('\n  ')}`);
+  if (failedTasks.length > 0) console.error(`FAIL: failed workflow tasks:\n  ${failedTasks.slice(0, 10).join('\n  ')}`);
+  return 1;
 }
 
 main().then(

@@ -281,7 +281,7 @@ export async function startProductionShape(options: ProductionShapeOptions): Pro
       );
       const worker = { index, process: managed, identity: `${managed.pid}@${hostname()}` };
       workers[index] = worker;
-      await managed.waitForLine(/^worker started/, 180_000);
+      await managed.waitForLine(/worker started/, 180_000);
       log(`worker ${index + 1} running (pid ${managed.pid})`);
       return worker;
     };

@@ -15,6 +15,7 @@ export const FAILURE_TYPES = {
   payeeReferenceConflict: 'PayeeReferenceConflict',
   unexpectedResponse: 'UnexpectedResponse',
   transient: 'SwedbankPayTransient',
+  noPaymentToken: 'NoPaymentToken',
 } as const;
 
 export function toActivityFailure(err: unknown): unknown {

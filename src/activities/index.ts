@@ -3,8 +3,8 @@
  * stays in the worker's memory and never enters workflow history.
  */
 import type { SwedbankPayClient } from '../swedbank/client.js';
-import { createPaymentActivities } from './payment-activities.js';
+import { createPaymentActivities, type PaymentActivitiesOptions } from './payment-activities.js';
 
-export function createActivities(client: SwedbankPayClient) {
-  return createPaymentActivities(client);
+export function createActivities(client: SwedbankPayClient, options: PaymentActivitiesOptions = {}) {
+  return createPaymentActivities(client, options);
 }

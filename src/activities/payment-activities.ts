@@ -7,133 +7,183 @@
  * and "payeeReference already used" also means "look it up": a transaction is never created twice.
  */
 import { ApplicationFailure, Context } from '@temporalio/activity';
+import { isPaymentOrderId } from '../contract/index.js';
+import { tokenLast4 } from '../observability/logger.js';
+import { noPaymentMetrics, type OperationResultLabel, type PaymentMetrics } from '../observability/payment-metrics.js';
+import type { SwedbankPayClient } from '../swedbank/client.js';
 import {
   OperationNotAvailableError,
   PayeeReferenceAlreadyUsedError,
   UnexpectedResponseError,
 } from '../swedbank/errors.js';
-import type { SwedbankPayClient } from '../swedbank/client.js';
+import { problemKind } from '../swedbank/problem-types.js';
 import type { TransactionKind } from '../swedbank/resources.js';
-import { ABORT_REL } from '../swedbank/resources.js';
-import type { PaymentState, Transaction, TransactionEntry, TokenType } from '../swedbank/schemas.js';
-import type { ItemDescription, VatSummary } from '../contract/index.js';
+import type { Transaction } from '../swedbank/schemas.js';
+import type { TokenType } from '../contract/index.js';
 import { FAILURE_TYPES, toActivityFailure } from './failures.js';
+import { legacyPayments, snapshot } from './legacy-payments.js';
+import { paymentOrderActivities } from './payment-order-activities.js';
+import type {
+  AuthorizationSnapshot,
+  CreateTransactionInput,
+  DeleteTokenActivityInput,
+  PaymentOrderTransactionRef,
+  PaymentSnapshot,
+  TransactionSnapshot,
+  WaitingOperation,
+} from './snapshots.js';
 
-export interface CreateTransactionInput {
-  paymentId: string;
-  kind: TransactionKind;
-  payeeReference: string;
-  description: string;
-  /** Captures and reversals. */
-  amount?: number;
-  vatAmount?: number;
-  /** Invoice captures. */
-  itemDescriptions?: ItemDescription[];
-  vatSummary?: VatSummary[];
-  /**
-   * An earlier run of the workflow may have sent it (it moved to a new run with the outcome unknown):
-   * look before sending, as a retry does.
-   */
-  resume?: boolean;
-}
-
-/** What the workflow needs of a transaction (no secrets, small enough for history). */
-export interface TransactionSnapshot {
-  transactionId: string;
-  state: Transaction['state'];
-  number: string;
-  amount: number;
-  vatAmount: number;
-  payeeReference: string;
-  failedReason?: string;
-}
-
-export interface PaymentSnapshot {
-  state: string;
-  currency: string;
-  amount: number;
-  remainingCaptureAmount?: number;
-  remainingReversalAmount?: number;
-}
-
-/**
- * A payment that may not be authorized yet, as the workflow needs it: its state, whether abort is
- * offered, and every transaction (amounts and states only: no card data, no payer data).
- */
-export interface AuthorizationSnapshot {
-  paymentState: PaymentState;
-  currency: string;
-  /** The amount the payment was created with; what is authorized is in its transactions. */
-  amount: number;
-  abortAvailable: boolean;
-  transactions: {
-    transactionId: string;
-    type: Transaction['type'];
-    state: Transaction['state'];
-    amount: number;
-    number: string;
-    created: string;
-    failedReason?: string;
-  }[];
-}
-
-function snapshot(t: Transaction): TransactionSnapshot {
-  return {
-    transactionId: t.id,
-    state: t.state,
-    number: t.number,
-    amount: t.amount,
-    vatAmount: t.vatAmount,
-    payeeReference: t.payeeReference,
-    ...(t.failedReason ? { failedReason: t.failedReason } : {}),
-  };
-}
-
-function send(client: SwedbankPayClient, input: CreateTransactionInput): Promise<TransactionEntry> {
-  const common = { description: input.description, payeeReference: input.payeeReference };
-  switch (input.kind) {
-    case 'capture':
-      return client.capture(input.paymentId, {
-        ...common,
-        amount: input.amount ?? 0,
-        vatAmount: input.vatAmount ?? 0,
-        itemDescriptions: input.itemDescriptions,
-        vatSummary: input.vatSummary,
-      });
-    case 'cancellation':
-      return client.cancel(input.paymentId, common);
-    case 'reversal':
-      return client.reverse(input.paymentId, { ...common, amount: input.amount ?? 0, vatAmount: input.vatAmount ?? 0 });
-  }
-}
+export type * from './snapshots.js';
 
 /** How many attempts a "payeeReference already used" that the lists do not show yet is given to appear. */
 const LISTING_LAG_ATTEMPTS = 5;
 
-export function createPaymentActivities(base: SwedbankPayClient) {
+const isPending = (state: Transaction['state']) => state === 'Initialized' || state === 'AwaitingActivity';
+
+const KIND_OF_TYPE: Partial<Record<Transaction['type'], TransactionKind>> = {
+  Capture: 'capture',
+  Cancellation: 'cancellation',
+  Reversal: 'reversal',
+};
+
+/**
+ * What a final failure of an activity says of the operation: Swedbank Pay's acquirer declined it (a
+ * 403 acquirererror, the failed transaction recorded: `failed`), or Swedbank Pay refused the request
+ * and created nothing (`rejected`). Undefined for a failure that is retried.
+ */
+function refusalOf(err: unknown): 'failed' | 'rejected' | undefined {
+  if (!(err instanceof ApplicationFailure) || err.nonRetryable !== true) return undefined;
+  const problemType = (err.details?.[0] as { problemType?: unknown } | undefined)?.problemType;
+  return typeof problemType === 'string' && problemKind(problemType) === 'acquirererror' ? 'failed' : 'rejected';
+}
+
+export interface PaymentActivitiesOptions {
+  /** Where the payment metrics go (the worker's: the runtime's metric meter); none by default. */
+  metrics?: PaymentMetrics;
+}
+
+export function createPaymentActivities(base: SwedbankPayClient, options: PaymentActivitiesOptions = {}) {
+  const metrics = options.metrics ?? noPaymentMetrics;
+  const log = () => Context.current().log;
+  // Every request is measured and logged (at debug) by the activity that made it.
+  const observed = base.observed((request) => {
+    metrics.request(request);
+    log().debug(`Swedbank Pay ${request.method} ${request.operation}: ${request.status}`, {
+      request: { ...request, durationMs: Math.round(request.durationMs) },
+    });
+  });
   // Each request follows the running activity's cancellation (worker shutdown, timeout), so a
   // draining worker stops waiting; the retry looks the transaction up by payeeReference first.
-  const api = () => base.withCancellation(Context.current().cancellationSignal);
+  const api = () => observed.withCancellation(Context.current().cancellationSignal);
+
+  /** Counts and logs the answer to a new transaction: final, or not known yet. */
+  function answered(kind: TransactionKind, tx: TransactionSnapshot, how: string): TransactionSnapshot {
+    const fields = { transactionId: tx.transactionId, state: tx.state, number: tx.number, amount: tx.amount };
+    if (isPending(tx.state)) {
+      metrics.outcomeUnknown(kind);
+      log().info(`${kind} ${how}: outcome unknown (${tx.state}); the workflow waits for a callback or a poll`, fields);
+    } else if (tx.state === 'Completed') {
+      metrics.operation(kind, 'completed');
+      log().info(`${kind} ${how}: Completed`, fields);
+    } else {
+      metrics.operation(kind, 'failed');
+      log().warn(`${kind} ${how}: Failed at Swedbank Pay`, { ...fields, failedReason: tx.failedReason });
+    }
+    return tx;
+  }
+
+  /** Counts and logs a final failure (rethrown by the caller). */
+  function refused(operation: string, err: unknown): void {
+    const outcome = refusalOf(err);
+    if (outcome === undefined) return;
+    metrics.operation(operation, outcome);
+    const how = outcome === 'failed' ? 'declined at Swedbank Pay' : 'rejected by Swedbank Pay';
+    log().warn(`${operation} ${how}: ${(err as Error).message}`, { failureType: (err as ApplicationFailure).type });
+  }
+
+  const legacy = legacyPayments(api);
+  const orders = paymentOrderActivities(() => api().paymentOrders());
+  /** The API a payment lives in: the legacy payment APIs or Payment Order v3.1. */
+  const apiOf = (paymentId: string) => (isPaymentOrderId(paymentId) ? orders : legacy);
 
   /**
    * The transaction an earlier attempt created, if any. One with this payeeReference but another
    * amount is not ours (a reference reused by another workflow): a conflict, never a success.
    */
   async function find(input: CreateTransactionInput): Promise<TransactionSnapshot | undefined> {
-    const found = await api().findTransaction(input.paymentId, input.kind, input.payeeReference);
+    const found = await apiOf(input.paymentId).find(input);
     if (!found) return undefined;
-    if (input.amount !== undefined && found.transaction.amount !== input.amount) {
+    if (input.amount !== undefined && found.amount !== input.amount) {
       throw ApplicationFailure.nonRetryable(
-        `payeeReference ${input.payeeReference} belongs to a ${input.kind} of ${found.transaction.amount}, not ${input.amount}`,
+        `payeeReference ${input.payeeReference} belongs to a ${input.kind} of ${found.amount}, not ${input.amount}`,
         FAILURE_TYPES.payeeReferenceConflict,
       );
     }
-    return snapshot(found.transaction);
+    return found;
+  }
+
+  /** Counts and logs a transaction read while its outcome was unknown, when it has become final. */
+  function read(
+    tx: TransactionSnapshot,
+    kind: TransactionKind | undefined,
+    waitingSince?: string,
+  ): TransactionSnapshot {
+    if (isPending(tx.state) || kind === undefined) {
+      log().debug(`${kind ?? 'transaction'} outcome still unknown (${tx.state})`, { transactionId: tx.transactionId });
+      return tx;
+    }
+    const since = waitingSince === undefined ? Number.NaN : Date.parse(waitingSince);
+    const waitedSeconds = Number.isNaN(since) ? 0 : (Date.now() - since) / 1000;
+    const outcome: OperationResultLabel = tx.state === 'Completed' ? 'completed' : 'failed';
+    metrics.operation(kind, outcome);
+    metrics.outcomeKnown(kind, outcome, waitedSeconds);
+    const fields = {
+      transactionId: tx.transactionId,
+      state: tx.state,
+      number: tx.number,
+      waitedSeconds: Math.round(waitedSeconds),
+    };
+    if (outcome === 'completed') log().info(`${kind} outcome known: Completed`, fields);
+    else log().warn(`${kind} outcome known: Failed at Swedbank Pay`, { ...fields, failedReason: tx.failedReason });
+    return tx;
   }
 
   /** Retry later: an earlier attempt may still land, so nothing may be concluded or sent yet. */
   function outcomeUnknown(why: string): ApplicationFailure {
     return ApplicationFailure.retryable(why, FAILURE_TYPES.transient);
+  }
+
+  async function createOrFind(input: CreateTransactionInput): Promise<TransactionSnapshot> {
+    const attempt = Context.current().info.attempt;
+    try {
+      if (attempt > 1 || input.resume) {
+        const earlier = await find(input);
+        if (earlier) return answered(input.kind, earlier, 'found by payeeReference (an earlier attempt sent it)');
+        if (await apiOf(input.paymentId).mayStillLand(input)) {
+          throw outcomeUnknown('Swedbank Pay is still processing an operation: an earlier attempt may still land');
+        }
+      }
+      log().info(`sending ${input.kind}`, { amount: input.amount, attempt });
+      return answered(input.kind, await apiOf(input.paymentId).create(input), 'sent');
+    } catch (err) {
+      if (err instanceof ApplicationFailure) throw err;
+      if (err instanceof PayeeReferenceAlreadyUsedError) {
+        const existing = await find(input).catch((e: unknown) => {
+          throw toActivityFailure(e);
+        });
+        if (existing) return answered(input.kind, existing, 'found by payeeReference (it was used already)');
+        if (attempt < LISTING_LAG_ATTEMPTS) throw outcomeUnknown('payeeReference used, not listed yet');
+        throw ApplicationFailure.nonRetryable(
+          `payeeReference ${input.payeeReference} is used by another transaction of this payee`,
+          FAILURE_TYPES.payeeReferenceConflict,
+        );
+      }
+      // A 2xx we cannot read: the transaction may exist; the next attempt looks it up.
+      if (err instanceof UnexpectedResponseError && err.status >= 200 && err.status < 300) {
+        throw outcomeUnknown(err.message);
+      }
+      throw toActivityFailure(err);
+    }
   }
 
   return {
@@ -143,56 +193,49 @@ export function createPaymentActivities(base: SwedbankPayClient) {
      * create it; every "maybe" is retried, and each retry looks before it sends.
      */
     async createTransaction(input: CreateTransactionInput): Promise<TransactionSnapshot> {
-      const attempt = Context.current().info.attempt;
       try {
-        if (attempt > 1 || input.resume) {
-          const earlier = await find(input);
-          if (earlier) return earlier;
-          const { payment } = await api().getPayment(input.paymentId);
-          if (payment.state === 'Pending')
-            throw outcomeUnknown('the payment is Pending: an earlier attempt may still land');
-        }
-        return snapshot((await send(api(), input)).transaction);
+        return await createOrFind(input);
       } catch (err) {
-        if (err instanceof ApplicationFailure) throw err;
-        if (err instanceof PayeeReferenceAlreadyUsedError) {
-          const existing = await find(input).catch((e: unknown) => {
-            throw toActivityFailure(e);
-          });
-          if (existing) return existing;
-          if (attempt < LISTING_LAG_ATTEMPTS) throw outcomeUnknown('payeeReference used, not listed yet');
-          throw ApplicationFailure.nonRetryable(
-            `payeeReference ${input.payeeReference} is used by another transaction of this payee`,
-            FAILURE_TYPES.payeeReferenceConflict,
-          );
-        }
-        // A 2xx we cannot read: the transaction may exist; the next attempt looks it up.
-        if (err instanceof UnexpectedResponseError && err.status >= 200 && err.status < 300) {
-          throw outcomeUnknown(err.message);
-        }
-        throw toActivityFailure(err);
+        refused(input.kind, err);
+        throw err;
       }
     },
 
-    /** GET one transaction: the truth after a callback or a poll. */
-    async getTransaction(transactionId: string): Promise<TransactionSnapshot> {
+    /**
+     * GET one transaction: the truth after a callback or a poll, read while its outcome is unknown. A
+     * final state ends the wait: the operation's result and the wait's length are counted.
+     */
+    async getTransaction(transactionId: string, waiting?: WaitingOperation): Promise<TransactionSnapshot> {
+      let tx: Transaction;
       try {
-        return snapshot(await api().getTransaction(transactionId));
+        tx = await api().getTransaction(transactionId);
       } catch (err) {
         throw toActivityFailure(err);
       }
+      return read(snapshot(tx), waiting?.operation ?? KIND_OF_TYPE[tx.type], waiting?.waitingSince ?? tx.created);
     },
 
+    /**
+     * A payment order's pending transaction: listed in financialTransactions (Completed), a new failed
+     * attempt of its kind (Failed), or still pending. Counted like getTransaction.
+     */
+    async getPaymentOrderTransaction(
+      ref: PaymentOrderTransactionRef,
+      waiting?: WaitingOperation,
+    ): Promise<TransactionSnapshot> {
+      let tx: TransactionSnapshot;
+      try {
+        tx = await orders.outcome(ref);
+      } catch (err) {
+        throw toActivityFailure(err);
+      }
+      return read(tx, ref.kind, waiting?.waitingSince);
+    },
+
+    /** The payment as the lifecycle starts from it (a payment order: whether it was paid as a sale). */
     async getPayment(paymentId: string): Promise<PaymentSnapshot> {
       try {
-        const { payment } = await api().getPayment(paymentId);
-        return {
-          state: payment.state,
-          currency: payment.currency,
-          amount: payment.amount,
-          remainingCaptureAmount: payment.remainingCaptureAmount,
-          remainingReversalAmount: payment.remainingReversalAmount,
-        };
+        return await apiOf(paymentId).payment(paymentId);
       } catch (err) {
         throw toActivityFailure(err);
       }
@@ -201,63 +244,68 @@ export function createPaymentActivities(base: SwedbankPayClient) {
     /** The payment and its transactions: whether (and for how much) it is authorized. */
     async readAuthorization(paymentId: string): Promise<AuthorizationSnapshot> {
       try {
-        const { payment, operations, transactions } = await api().getPaymentWithTransactions(paymentId);
-        return {
-          paymentState: payment.state,
-          currency: payment.currency,
-          amount: payment.amount,
-          abortAvailable: operations.some((o) => o.rel === ABORT_REL),
-          transactions: transactions.map((t) => ({
-            transactionId: t.id,
-            type: t.type,
-            state: t.state,
-            amount: t.amount,
-            number: t.number,
-            created: t.created,
-            ...(t.failedReason ? { failedReason: t.failedReason } : {}),
-          })),
-        };
+        return await apiOf(paymentId).authorization(paymentId);
       } catch (err) {
         throw toActivityFailure(err);
       }
     },
 
     /**
-     * PATCH abort through the payment's update-payment-abort operation. Idempotent: when the
-     * operation is gone or an earlier attempt's answer was lost, the payment's state decides.
+     * PATCH abort through the payment's abort operation (update-payment-abort; a payment order's
+     * abort). Idempotent: when the operation is gone or an earlier attempt's answer was lost, the
+     * payment's state decides.
      */
     async abortPayment(paymentId: string): Promise<{ state: string }> {
-      const attempt = Context.current().info.attempt;
       try {
-        if (attempt > 1) {
-          const { payment } = await api().getPayment(paymentId);
-          if (payment.state === 'Aborted') return { state: 'Aborted' };
+        const { state } = await apiOf(paymentId).abort(paymentId, Context.current().info.attempt > 1);
+        if (state === 'Aborted') {
+          metrics.operation('abort', 'completed');
+          log().info('payment aborted');
         }
-        const { payment } = await api().abort(paymentId);
-        return { state: payment.state };
+        return { state };
       } catch (err) {
         if (err instanceof OperationNotAvailableError && err.paymentState === 'Aborted') return { state: 'Aborted' };
-        throw toActivityFailure(err);
+        const failure = toActivityFailure(err);
+        refused('abort', failure);
+        throw failure;
       }
     },
 
-    async deletePaymentToken(input: {
-      paymentToken: string;
-      tokenType: TokenType;
-      comment: string;
-    }): Promise<{ isDeleted: boolean }> {
+    /**
+     * Deletes the payment's token(s). The token is read from Swedbank Pay (a legacy payment's
+     * authorization, a payment order's paid resource), so it never passes through workflow history
+     * (payments started before contract 1.3 still hand it over).
+     */
+    async deletePaymentToken(input: DeleteTokenActivityInput): Promise<{ isDeleted: boolean }> {
       try {
-        // A retry looks first: an earlier attempt whose answer was lost may have deleted it already.
-        if (Context.current().info.attempt > 1 && (await api().getToken(input.paymentToken)).isDeleted) {
-          return { isDeleted: true };
+        if ('paymentId' in input && isPaymentOrderId(input.paymentId)) return await deletePaymentOrderTokens(input);
+        const { isDeleted, token } = await legacy.deleteToken(input, Context.current().info.attempt > 1);
+        if (isDeleted) {
+          metrics.operation('delete-token', 'completed');
+          log().info(`${input.tokenType ?? 'PaymentToken'} deleted`, { tokenLast4: tokenLast4(token) });
         }
-        const data = await api().deleteToken(input);
-        return { isDeleted: data.isDeleted };
+        return { isDeleted };
       } catch (err) {
-        throw toActivityFailure(err);
+        const failure = toActivityFailure(err);
+        refused('delete-token', failure);
+        throw failure;
       }
     },
   };
+
+  /** Every token of the payment order (of the type asked for, or all) is deleted; none at all is a refusal. */
+  async function deletePaymentOrderTokens(input: { paymentId: string; tokenType?: TokenType; comment: string }) {
+    const deleted = await orders.deleteTokens(input.paymentId, input.tokenType, input.comment);
+    if (deleted === 0) {
+      throw ApplicationFailure.nonRetryable(
+        `Swedbank Pay shows no ${input.tokenType ?? 'token'} for this payment order`,
+        FAILURE_TYPES.noPaymentToken,
+      );
+    }
+    metrics.operation('delete-token', 'completed');
+    log().info(`${deleted} payment order token(s) deleted`, { tokenType: input.tokenType ?? 'all' });
+    return { isDeleted: true };
+  }
 }
 
 export type PaymentActivities = ReturnType<typeof createPaymentActivities>;

@@ -21,10 +21,11 @@
  * the parsed `req.body` (object, string or Buffer) is used; an unread stream is always read here.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { performance } from 'node:perf_hooks';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { paymentWorkflowId } from '../contract/index.js';
-import { CallbackBody } from '../swedbank/schemas.js';
 import { callbackSignal } from '../contract/index.js';
+import { callbackHint, hintPaymentId, type CallbackHint } from '../domain/callback.js';
 import { createIpAllowlist, senderAddress } from './ip-allowlist.js';
 import { CallbackThrottle, type CallbackThrottleOptions } from './throttle.js';
 
@@ -35,6 +36,11 @@ export const DEFAULT_SIGNAL_TIMEOUT_MS = 5_000;
 export interface CallbackLogger {
   info(message: string, meta?: Record<string, unknown>): void;
   warn(message: string, meta?: Record<string, unknown>): void;
+}
+
+/** Told of every answer the handler gives (src/callbacks/metrics.ts counts them for Prometheus). */
+export interface CallbackMetrics {
+  answered(outcome: CallbackOutcome, status: number, seconds: number): void;
 }
 
 export interface CallbackHandlerOptions {
@@ -55,6 +61,8 @@ export interface CallbackHandlerOptions {
   signalTimeoutMs?: number;
   /** One line per callback: outcome, HTTP status, payment and transaction ids, sender. Never the body. */
   logger?: CallbackLogger;
+  /** Counts every answer by outcome and status, and how long it took. */
+  metrics?: CallbackMetrics;
   /**
    * Bounds on what callbacks cost a payment (src/callbacks/throttle.ts): one signal per payment per
    * `coalesceWindowMs` (1 s; later ones fold into a trailing signal), at most `burst` (20) signals
@@ -161,7 +169,7 @@ export function createCallbackHandler(options: CallbackHandlerOptions): Callback
         });
 
   /** Signals the workflow, or reports why not; the whole exchange is bounded by the deadline. */
-  async function signal(workflowId: string, body: CallbackBody): Promise<{ closed?: string }> {
+  async function signal(workflowId: string, body: CallbackHint): Promise<{ closed?: string }> {
     const handle = client.workflow.getHandle(workflowId);
     for (let attempt = 0; ; attempt++) {
       try {
@@ -179,6 +187,7 @@ export function createCallbackHandler(options: CallbackHandlerOptions): Callback
   }
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const received = performance.now();
     const sender = senderAddress(req, trustProxy);
     let ids: { paymentId?: string; transactionId?: string } = {};
     let extra: { workflowStatus?: string } = {};
@@ -187,6 +196,7 @@ export function createCallbackHandler(options: CallbackHandlerOptions): Callback
         res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store', ...headers });
         res.end(JSON.stringify({ status, message }));
       }
+      options.metrics?.answered(outcome, status, (performance.now() - received) / 1000);
       const meta = { outcome, status, ...ids, sender, ...extra };
       if (status < 300) logger?.info(`Swedbank Pay callback: ${outcome}`, meta);
       else logger?.warn(`Swedbank Pay callback: ${outcome}`, meta);
@@ -232,17 +242,21 @@ export function createCallbackHandler(options: CallbackHandlerOptions): Callback
     } else {
       json = (raw as { parsed: unknown }).parsed;
     }
-    const parsed = CallbackBody.safeParse(json);
-    if (!parsed.success) return done(400, 'malformed', 'not a Swedbank Pay callback body');
-    ids = { paymentId: parsed.data.payment.id, transactionId: parsed.data.transaction.id };
+    // Only the fields the workflow reads go on: the body's ids, never anything else it may carry.
+    const hint = callbackHint(json);
+    if (!hint) return done(400, 'malformed', 'not a Swedbank Pay callback body');
+    ids =
+      'paymentOrder' in hint
+        ? { paymentId: hint.paymentOrder.id }
+        : { paymentId: hint.payment.id, transactionId: hint.transaction.id };
     let workflowId: string;
     try {
-      workflowId = paymentWorkflowId(parsed.data.payment.id);
+      workflowId = paymentWorkflowId(hintPaymentId(hint));
     } catch {
-      return done(400, 'malformed', 'not a card or invoice payment id');
+      return done(400, 'malformed', 'not a payment order, card or invoice payment id');
     }
 
-    const verdict = throttle?.admit(workflowId, parsed.data) ?? { action: 'signal' };
+    const verdict = throttle?.admit(workflowId, hint) ?? { action: 'signal' };
     if (verdict.action === 'coalesced') return done(200, 'coalesced', 'ok (folded into a signal at once)');
     if (verdict.action === 'limited') {
       const seconds = String(Math.max(1, Math.ceil(verdict.retryAfterMs / 1000)));
@@ -254,7 +268,7 @@ export function createCallbackHandler(options: CallbackHandlerOptions): Callback
     try {
       // The gRPC deadline cancels the calls; the timer guarantees the answer even if something else hangs.
       const outcome = await Promise.race([
-        client.withDeadline(deadline, () => signal(workflowId, parsed.data)),
+        client.withDeadline(deadline, () => signal(workflowId, hint)),
         timer.promise,
       ]);
       signalled = true;

@@ -6,6 +6,7 @@ export {
   type CallbackHandler,
   type CallbackHandlerOptions,
   type CallbackLogger,
+  type CallbackMetrics,
   type CallbackOutcome,
 } from './handler.js';
 export {
@@ -19,3 +20,4 @@ export {
 } from './server.js';
 export { callbackReceiverConfigFromEnv, type CallbackReceiverConfig } from './config.js';
 export { createIpAllowlist, senderAddress, type IpAllowlist } from './ip-allowlist.js';
+export { startCallbackMetrics, type CallbackMetricsServer } from './observability.js';

@@ -11,7 +11,9 @@ import { runDemoOrders } from '../demo.js';
 import { EmulatorAdmin } from '../emulator/admin-client.js';
 import { startEmulator } from '../emulator/index.js';
 import { LOCAL_INSTALL_DIR } from '../temporal/binaries.js';
-import { installQuietRuntime } from '../temporal/logging.js';
+import { workerObservabilityFromEnv } from '../config/observability.js';
+import { createLogger, logSettingsFromEnv, temporalLogger } from '../observability/logger.js';
+import { installRuntime } from '../temporal/logging.js';
 import { startDevServer } from '../temporal/servers.js';
 import { createWorker, prebuiltWorkflowBundlePath } from '../worker.js';
 import { portOption, stringOption, UsageError, type Command } from './command.js';
@@ -45,6 +47,10 @@ Options:
   --callback-port <n>  callback receiver port (default 8089, or SWEDBANK_PAY_CALLBACK_PORT)
   --demo               run the demo orders once everything is up (npm start does)
   -h, --help           show this help
+
+Logs of the worker and the callback receiver: LOG_FORMAT pretty (default) or json, LOG_LEVEL (default
+warn; info shows every payment decision). WORKER_METRICS_ADDRESS (e.g. 127.0.0.1:9464) serves the
+worker's Prometheus metrics; OTEL_EXPORTER_OTLP_ENDPOINT exports traces.
 `,
   async run(args) {
     const env = process.env;
@@ -52,22 +58,38 @@ Options:
     const uiPort = portOption(args, 'ui-port', Number(env.TEMPORAL_DEV_UI_PORT ?? 8233));
     const emulatorPort = portOption(args, 'emulator-port', Number(env.SWEDBANK_PAY_EMULATOR_PORT ?? 8088));
     const callbackPort = portOption(args, 'callback-port', Number(env.SWEDBANK_PAY_CALLBACK_PORT ?? 8089));
-    installQuietRuntime();
+    // People read this stack: readable lines, and only warnings unless LOG_LEVEL asks for more.
+    const logging = logSettingsFromEnv(env, { format: 'pretty', level: 'warn' });
+    const observability = workerObservabilityFromEnv(env);
+    const logger = createLogger({ ...logging, service: 'dev' });
+    installRuntime({
+      logger: temporalLogger(logger),
+      coreErrorsOnly: !['trace', 'debug', 'info'].includes(logging.level),
+      ...(observability.metricsBindAddress !== undefined && { metricsBindAddress: observability.metricsBindAddress }),
+    });
+    const tracing = observability.tracing
+      ? (await import('../observability/tracing.js')).startTracing({ serviceName: 'swedbank-pay-dev' })
+      : undefined;
     const log = (line: string) => console.log(line);
     const dataDir = join(LOCAL_INSTALL_DIR, 'data');
     mkdirSync(dataDir, { recursive: true });
     log('starting the Temporal dev server…');
     const server = await startDevServer({ port: grpcPort, uiPort, dbFilename: join(dataDir, 'dev-server.db'), log });
-    const closers: (() => Promise<void>)[] = [() => server.teardown()];
+    const closers: (() => Promise<void>)[] = [async () => tracing?.shutdown(), () => server.teardown()];
     try {
       const emulator = await startEmulator({ port: emulatorPort, token: EMULATOR_TOKEN });
       closers.unshift(() => emulator.close());
-      const receiver = await startCallbackServer({ client: server.client, port: callbackPort });
+      const receiver = await startCallbackServer({
+        client: server.client,
+        port: callbackPort,
+        logger: temporalLogger(logger.child({ service: 'callbacks' })),
+      });
       closers.unshift(() => receiver.close());
       log(prebuiltWorkflowBundlePath() ? 'starting the worker…' : 'bundling the workflows and starting the worker…');
       const worker = await createWorker({
         connection: server.nativeConnection,
         swedbankPay: { baseUrl: emulator.baseUrl, token: EMULATOR_TOKEN },
+        ...(tracing && { tracing }),
       });
       const webUiUrl = `http://localhost:${uiPort}`;
       log(`Temporal gRPC:     127.0.0.1:${grpcPort} (namespace default)`);
@@ -75,6 +97,9 @@ Options:
       log(`Swedbank Pay:      emulator at ${emulator.baseUrl} (admin API ${emulator.baseUrl}/_emulator)`);
       log(`Callbacks:         ${receiver.url}`);
       log(`Worker:            polling task queue ${worker.options.taskQueue}`);
+      if (observability.metricsBindAddress !== undefined) {
+        log(`Metrics:           http://${observability.metricsBindAddress}/metrics`);
+      }
       const running = worker.run(); // resolves once SIGINT/SIGTERM has drained the worker
       if (args.values.demo) {
         const payments = new PaymentsClient({ client: server.client, taskQueue: worker.options.taskQueue });
@@ -102,9 +127,10 @@ export const demoCommand: Command = {
   options: { emulator: { type: 'string' }, 'callback-url': { type: 'string' }, 'web-ui': { type: 'string' } },
   help: `Usage: swedbank-pay-temporal demo [options]
 
-Runs the demo orders (a card order: 1000.00 SEK authorized, two shipments, the order closed, a return,
-the token deleted; and an invoice order) through the OMS client API against a running stack whose
-worker talks to the emulator (e.g. \`swedbank-pay-temporal dev\`), printing each step and Web UI link.
+Runs the demo orders (a payment order paid by card: 1000.00 SEK, two shipments, the order closed, a
+return, the tokens deleted; a Swish payment order: a sale, then a return; a legacy card payment)
+through the OMS client API against a running stack whose worker talks to the emulator
+(e.g. \`swedbank-pay-temporal dev\`), printing each step and Web UI link.
 
 Options:
   --emulator <url>      the emulator (default http://127.0.0.1:8088)

@@ -17,7 +17,7 @@ import { parse, UsageError, type Command } from './command.js';
 import { demoCommand, devCommand } from './dev-commands.js';
 import { listCommand } from './list-command.js';
 import { paymentCommands } from './payment-commands.js';
-import { callbacksCommand, emulatorCommand, workerCommand } from './service-commands.js';
+import { callbacksCommand, codecServerCommand, emulatorCommand, workerCommand } from './service-commands.js';
 
 export const COMMANDS: readonly Command[] = [
   devCommand,
@@ -25,6 +25,7 @@ export const COMMANDS: readonly Command[] = [
   workerCommand,
   callbacksCommand,
   emulatorCommand,
+  codecServerCommand,
   ...paymentCommands,
   listCommand,
 ];

@@ -3,11 +3,10 @@
  * Swedbank Pay's answer, or with --async only hands the request over) and status.
  */
 import { PaymentsClient } from '../client/payments-client.js';
-import { paymentIdOfWorkflowId } from '../contract/index.js';
-import { parsePaymentId } from '../swedbank/resources.js';
-import { formatAmount } from '../domain/amount.js';
+import { parsePaymentId, paymentIdOfWorkflowId } from '../contract/index.js';
 import type { OperationResult, PaymentWorkflowState } from '../contract/index.js';
-import { describeResult } from '../domain/view.js';
+import { formatAmount } from '../domain/amount.js';
+import { describeResult, INSTRUMENT_LABEL } from '../domain/view.js';
 import { minorUnitsOption, stringOption, UsageError, type Command, type Options, type Parsed } from './command.js';
 
 const CONNECTION_HELP = `Temporal connection (envconfig): TEMPORAL_ADDRESS (default localhost:7233), TEMPORAL_NAMESPACE,
@@ -20,7 +19,9 @@ const STATUS_DEADLINE_MS = 10_000;
 export function paymentIdArgument(args: Parsed): string {
   const given = args.positionals[0];
   if (!given)
-    throw new UsageError('the payment is required: its Swedbank Pay id (/psp/creditcard/payments/…) or workflow id');
+    throw new UsageError(
+      'the payment is required: its Swedbank Pay id (/psp/paymentorders/… or /psp/creditcard/payments/…) or workflow id',
+    );
   const fromWorkflowId = paymentIdOfWorkflowId(given);
   if (fromWorkflowId) return fromWorkflowId;
   if (parsePaymentId(given)) return given;
@@ -40,7 +41,7 @@ export function describeState(s: PaymentWorkflowState): string {
   const c = s.ledger.currency;
   const lines = [
     `payment   ${s.paymentId}`,
-    `order     ${s.orderId} (${s.instrument === 'creditcard' ? 'card' : 'invoice'})`,
+    `order     ${s.orderId} (${s.paymentMethod ?? INSTRUMENT_LABEL[s.instrument]})`,
     `status    ${s.status}${s.needsAttention ? '  NEEDS ATTENTION' : ''}`,
     `ledger    authorized ${formatAmount(s.ledger.authorized, c)}, captured ${formatAmount(s.ledger.captured, c)}, ` +
       `cancelled ${formatAmount(s.ledger.cancelled, c)}, reversed ${formatAmount(s.ledger.reversed, c)}`,
@@ -77,8 +78,8 @@ function operationCommand<T>(spec: OperationSpec<T>): Command {
 
 ${spec.summary}. Waits for Swedbank Pay's final answer and prints it; a request the
 payment's rules refuse (over-capture, …) fails with its rule, and nothing is sent.
-<payment> is the Swedbank Pay payment id (/psp/creditcard/payments/…) or its workflow id
-(swedbank-pay-creditcard-…).
+<payment> is the Swedbank Pay payment id (/psp/paymentorders/…, /psp/creditcard/payments/…) or its
+workflow id (swedbank-pay-paymentorder-…, swedbank-pay-creditcard-…).
 
 Options:
 ${spec.optionHelp}  --reference <r>       your own reference (shipment or return id): the same reference twice
@@ -118,19 +119,23 @@ ${CONNECTION_HELP}
 const AMOUNT_HELP = `  --amount <minor>      amount in minor units (40000 = 400.00 SEK); required
   --vat-amount <minor>  VAT in minor units; required
   --description <text>  at most 40 characters
+  --receipt-reference <ref>  payment orders: your receipt or credit note number, 1-30 letters and digits
 `;
 const amountOptions: Options = {
   amount: { type: 'string' },
   'vat-amount': { type: 'string' },
   description: { type: 'string' },
+  'receipt-reference': { type: 'string' },
 };
 
 function amounts(args: Parsed) {
   const description = stringOption(args, 'description');
+  const receiptReference = stringOption(args, 'receipt-reference');
   return {
     amount: minorUnitsOption(args, 'amount', true),
     vatAmount: minorUnitsOption(args, 'vat-amount', true),
     ...(description !== undefined && { description }),
+    ...(receiptReference !== undefined && { receiptReference }),
   };
 }
 

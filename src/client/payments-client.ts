@@ -19,6 +19,7 @@ import {
 import type { SignalDefinition, UpdateDefinition } from '@temporalio/common';
 import { PAYMENT_WORKFLOW_TYPE, paymentIdOfWorkflowId, paymentWorkflowId, TASK_QUEUE } from '../contract/index.js';
 import { connectClient } from '../config/connect.js';
+import { tracingFromEnv } from '../config/observability.js';
 import { temporalSettingsFromEnv, type Environment } from '../config/temporal.js';
 import {
   CAPTURED_AMOUNT,
@@ -156,9 +157,14 @@ export class PaymentsClient {
   /**
    * Connects with the settings in the environment (TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE,
    * TEMPORAL_API_KEY, TEMPORAL_TLS*, TEMPORAL_PROFILE, TEMPORAL_TASK_QUEUE). Call `close()` when done.
+   * With `tracing` (by default: when OTEL_EXPORTER_OTLP_ENDPOINT is set) every request carries the
+   * caller's OpenTelemetry trace into the payment's workflow (src/client/tracing.ts); the spans go to
+   * the OpenTelemetry SDK the process registered.
    */
-  static async connect(env: Environment = process.env): Promise<PaymentsClient> {
-    const connected = await connectClient(temporalSettingsFromEnv(env));
+  static async connect(env: Environment = process.env, options: { tracing?: boolean } = {}): Promise<PaymentsClient> {
+    const tracing = options.tracing ?? tracingFromEnv(env);
+    const workflowInterceptors = tracing ? await (await import('./tracing.js')).tracingClientInterceptors() : [];
+    const connected = await connectClient(temporalSettingsFromEnv(env), { workflowInterceptors });
     return new PaymentsClient({ client: connected.client, taskQueue: connected.settings.taskQueue }, () =>
       connected.close(),
     );

@@ -3,7 +3,7 @@
  * the static summary shown in the Web UI and the search attributes it has from the first moment.
  */
 import type { WorkflowStartOptions } from '@temporalio/client';
-import { paymentWorkflowId, TASK_QUEUE } from '../contract/index.js';
+import { parsePaymentId, paymentWorkflowId, TASK_QUEUE } from '../contract/index.js';
 import {
   CAPTURED_AMOUNT,
   INSTRUMENT,
@@ -12,7 +12,6 @@ import {
   PAYMENT_STATE,
   REMAINING_AMOUNT,
 } from '../contract/index.js';
-import { instrumentOf } from '../swedbank/resources.js';
 import type { PaymentWorkflowInput } from '../contract/index.js';
 import { INSTRUMENT_LABEL, staticSummary } from '../domain/view.js';
 import type { swedbankPayPayment } from '../workflows/payment.js';
@@ -26,13 +25,25 @@ export class InvalidPaymentInputError extends Error {
   }
 }
 
+/**
+ * The input as it is sent: a card token given the pre-1.3 way (`{token, type}`) is reduced to its
+ * type, so the token itself never enters workflow history (the worker reads it from Swedbank Pay).
+ */
+export function withoutTokenValue(input: PaymentWorkflowInput): PaymentWorkflowInput {
+  const token = input.paymentToken as Record<string, unknown> | null | undefined;
+  if (typeof token !== 'object' || token === null || !('token' in token)) return input;
+  const { token: _value, ...rest } = token;
+  return { ...input, paymentToken: rest as NonNullable<PaymentWorkflowInput['paymentToken']> };
+}
+
 export function paymentStartOptions(
-  input: PaymentWorkflowInput,
+  given: PaymentWorkflowInput,
   taskQueue: string = TASK_QUEUE,
 ): WorkflowStartOptions<typeof swedbankPayPayment> {
+  const input = withoutTokenValue(given);
   const problems = inputProblems(input);
   if (problems.length > 0) throw new InvalidPaymentInputError(problems);
-  const instrument = instrumentOf(input.paymentId);
+  const instrument = parsePaymentId(input.paymentId)!.instrument; // checked with the input
   const awaiting = input.awaitAuthorization === true;
   const summary =
     input.authorizedAmount !== undefined && input.currency !== undefined

@@ -42,13 +42,20 @@ export function isUpdateLimit(err: unknown): boolean {
   );
 }
 
-/** Worth asking again: the server was away or slow, and nothing says the request was refused. */
+/**
+ * Worth asking again: the server was away or slow, and nothing says the request was refused. The
+ * server also aborts an update it delivered in a workflow task it then failed (a signal raced a run
+ * continuing as new or closing): the update was never accepted, so asking again is safe.
+ */
 function isTransient(err: unknown): boolean {
   if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError) return true;
   const status = grpcStatus(err);
   return (
     status !== undefined &&
-    (status.code === GRPC.UNAVAILABLE || status.code === GRPC.DEADLINE_EXCEEDED || /closing/i.test(status.details))
+    (status.code === GRPC.UNAVAILABLE ||
+      status.code === GRPC.DEADLINE_EXCEEDED ||
+      /closing/i.test(status.details) ||
+      (status.code === GRPC.FAILED_PRECONDITION && /unexpected workflow task failure/i.test(status.details)))
   );
 }
 

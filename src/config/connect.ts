@@ -1,5 +1,11 @@
 /** A Temporal client connected with the settings in the environment (envconfig). */
-import { Client, Connection, defaultGrpcRetryOptions, makeGrpcRetryInterceptor } from '@temporalio/client';
+import {
+  Client,
+  Connection,
+  defaultGrpcRetryOptions,
+  makeGrpcRetryInterceptor,
+  type WorkflowClientInterceptor,
+} from '@temporalio/client';
 import { temporalSettingsFromEnv, type TemporalSettings } from './temporal.js';
 
 /** Temporal cannot be reached with these settings (wrong address, TLS or API key, or it is down). */
@@ -31,7 +37,15 @@ function retryInterceptor() {
   });
 }
 
-export async function connectClient(settings: TemporalSettings = temporalSettingsFromEnv()): Promise<ConnectedClient> {
+export interface ConnectOptions {
+  /** Workflow client interceptors, e.g. `await tracingClientInterceptors()` to carry traces. */
+  workflowInterceptors?: WorkflowClientInterceptor[];
+}
+
+export async function connectClient(
+  settings: TemporalSettings = temporalSettingsFromEnv(),
+  options: ConnectOptions = {},
+): Promise<ConnectedClient> {
   const { address, tls, apiKey, metadata } = settings.connectionOptions;
   let connection: Connection;
   try {
@@ -45,7 +59,12 @@ export async function connectClient(settings: TemporalSettings = temporalSetting
     );
   }
   return {
-    client: new Client({ connection, namespace: settings.namespace }),
+    client: new Client({
+      connection,
+      namespace: settings.namespace,
+      ...(settings.payloadCodec && { dataConverter: { payloadCodecs: [settings.payloadCodec] } }),
+      ...(options.workflowInterceptors?.length && { interceptors: { workflow: options.workflowInterceptors } }),
+    }),
     settings,
     close: () => connection.close(),
   };

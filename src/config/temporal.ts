@@ -6,16 +6,22 @@
  */
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import type { NativeConnectionOptions } from '@temporalio/worker';
+import type { EncryptionCodec } from '../codec/encryption.js';
 import { TASK_QUEUE } from '../contract/index.js';
+import { payloadCodecFromEnv } from './encryption.js';
 import { ConfigurationError } from './errors.js';
 
-export type Environment = Record<string, string | undefined>;
+import type { Environment } from './environment.js';
+
+export type { Environment };
 
 export interface TemporalSettings {
   /** For `NativeConnection.connect` (worker) and `Connection.connect` (client); may hold the API key. */
   connectionOptions: NativeConnectionOptions & { address: string };
   namespace: string;
   taskQueue: string;
+  /** Payload encryption (PAYLOAD_ENCRYPTION_KEYS), for every client and worker of these settings. */
+  payloadCodec?: EncryptionCodec;
   /** One line for logs: address, namespace, task queue, TLS and API key presence, never the key. */
   description: string;
 }
@@ -47,6 +53,13 @@ export function temporalSettingsFromEnv(env: Environment = process.env): Tempora
   if (namespace.trim() === '') problems.push('TEMPORAL_NAMESPACE must not be empty');
   const taskQueue = env.TEMPORAL_TASK_QUEUE ?? TASK_QUEUE;
   if (taskQueue.trim() === '') problems.push('TEMPORAL_TASK_QUEUE must not be empty');
+  let payloadCodec: EncryptionCodec | undefined;
+  try {
+    payloadCodec = payloadCodecFromEnv(env);
+  } catch (err) {
+    if (!(err instanceof ConfigurationError)) throw err;
+    problems.push(...err.problems);
+  }
   if (problems.length > 0 || !loaded) throw new ConfigurationError(problems);
   const { connectionOptions } = loaded;
   const tls = connectionOptions.tls !== undefined && connectionOptions.tls !== false;
@@ -54,8 +67,10 @@ export function temporalSettingsFromEnv(env: Environment = process.env): Tempora
     connectionOptions: { ...connectionOptions, address },
     namespace,
     taskQueue,
+    ...(payloadCodec && { payloadCodec }),
     description:
       `Temporal ${address}, namespace ${namespace}, task queue ${taskQueue}` +
-      `${tls ? ', TLS' : ''}${connectionOptions.apiKey ? ', API key set' : ''}`,
+      `${tls ? ', TLS' : ''}${connectionOptions.apiKey ? ', API key set' : ''}` +
+      `${payloadCodec ? `, payloads encrypted (key ${payloadCodec.currentKeyId})` : ''}`,
   };
 }

@@ -1,6 +1,17 @@
 /** The payment workflow's input and policy: part of the wire contract (plain JSON, durations in ms). */
 import type { TokenType } from './messages.js';
 
+/**
+ * How the workflow forms the payeeReference of each capture, cancellation and reversal (Swedbank Pay's
+ * idempotency key, unique per payee). `alphanumeric` (default, settlement option A): up to 30 letters
+ * and digits derived from the payment id, unique without any help. `digits` (settlement option B, where
+ * the reference goes to the acquirer): 12 digits, the `prefix` (1 to 9 digits, no leading zero) padded
+ * to 9, then the operation's number in the payment (3 digits, so at most 999 operations). The prefix
+ * must be unique per payee and payment, e.g. the OMS's numeric payment number: two payments with one
+ * prefix would share references.
+ */
+export type PayeeReferenceScheme = { format: 'alphanumeric' } | { format: 'digits'; prefix: string };
+
 export interface PaymentPolicy {
   /** When the authorization expires (ISO 8601). Default: start + authorizationValidityMs. */
   authorizationExpiresAt?: string;
@@ -29,10 +40,15 @@ export interface PaymentPolicy {
    * this long after the workflow started. Default 30 minutes.
    */
   abandonAfterMs?: number;
+  /** The payeeReference scheme. Default alphanumeric. */
+  payeeReference?: PayeeReferenceScheme;
 }
 
 export interface PaymentWorkflowInput {
-  /** Swedbank Pay payment id: /psp/creditcard/payments/{id} or /psp/invoice/payments/{id}. */
+  /**
+   * Swedbank Pay payment id: /psp/paymentorders/{id} (Payment Order v3.1), or a legacy payment's
+   * /psp/creditcard/payments/{id} or /psp/invoice/payments/{id}.
+   */
   paymentId: string;
   /** The OMS's order id (search attribute SwedbankPayOrderId). */
   orderId: string;
@@ -46,8 +62,14 @@ export interface PaymentWorkflowInput {
    * Default false: the payment is already authorized.
    */
   awaitAuthorization?: boolean;
-  /** A card token to delete (on request, or on close per policy). */
-  paymentToken?: { token: string; type: TokenType };
+  /**
+   * The payment's card created a token of this type, to delete on request or on close (policy). The
+   * worker reads the token itself from Swedbank Pay (a legacy payment's authorization, a payment
+   * order's paid resource), so it never enters workflow history. `token` is for payments started
+   * before contract 1.3 only: new starts refuse it (the package's starter leaves it out for you).
+   * A payment order needs none: without it, a token deletion deletes every token the payment created.
+   */
+  paymentToken?: { type: TokenType; token?: string };
   policy?: PaymentPolicy;
   /**
    * Reserved: the state one run hands the next on continue-as-new. Refused from any starter; its

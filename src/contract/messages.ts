@@ -9,8 +9,35 @@ import type { RejectionCode } from './rejections.js';
 
 export type OperationKind = 'capture' | 'cancellation' | 'reversal' | 'abort' | 'delete-token';
 
-/** Swedbank Pay's card token kinds. */
-export type TokenType = 'PaymentToken' | 'RecurrenceToken';
+/**
+ * Swedbank Pay's token kinds: payment (one-click) and recurrence tokens of either API; unscheduled
+ * tokens of payment orders only.
+ */
+export type TokenType = 'PaymentToken' | 'RecurrenceToken' | 'UnscheduledToken';
+
+/** A payment order's order line (Payment Order v3.1 `orderItems`): what a capture or reversal covers. */
+export interface OrderItem {
+  reference: string;
+  name: string;
+  type: 'PRODUCT' | 'SERVICE' | 'SHIPPING_FEE' | 'PAYMENT_FEE' | 'DISCOUNT' | 'VALUE_CODE' | 'OTHER';
+  /** A product group: letters, digits, _ and - only. */
+  class: string;
+  itemUrl?: string;
+  imageUrl?: string;
+  description?: string;
+  discountDescription?: string;
+  /** Up to four decimals. */
+  quantity: number;
+  quantityUnit: string;
+  /** Minor units, VAT included. */
+  unitPrice: number;
+  discountPrice?: number;
+  /** Percent x 100: 2500 = 25 %. */
+  vatPercent: number;
+  /** The line's total and its VAT, minor units. */
+  amount: number;
+  vatAmount: number;
+}
 
 export interface ItemDescription {
   amount: number;
@@ -38,6 +65,10 @@ export interface CaptureRequest {
   /** Invoice payments only, and required for them. */
   itemDescriptions?: ItemDescription[];
   vatSummary?: VatSummary[];
+  /** Payment orders only, optional: the order lines this capture covers (they must add up to it). */
+  orderItems?: OrderItem[];
+  /** Payment orders only: the merchant's receipt or invoice number, [A-Za-z0-9]{1,30}. */
+  receiptReference?: string;
 }
 
 /** Cancel whatever remains uncaptured: the order is closed. */
@@ -52,6 +83,10 @@ export interface ReversalRequest {
   vatAmount: number;
   description?: string;
   reference?: string;
+  /** Payment orders only, optional: the order lines returned (they must add up to the amount). */
+  orderItems?: OrderItem[];
+  /** Payment orders only: the merchant's credit note number, [A-Za-z0-9]{1,30}. */
+  receiptReference?: string;
 }
 
 export interface AbortRequest {
@@ -101,6 +136,8 @@ export interface OperationView {
   finalFulfilment?: boolean;
   itemDescriptions?: ItemDescription[];
   vatSummary?: VatSummary[];
+  orderItems?: OrderItem[];
+  receiptReference?: string;
   comment?: string;
   status: OperationStatus;
   result?: OperationResult;
@@ -177,6 +214,11 @@ export interface LedgerView {
   aborted: boolean;
   /** The payer's authorization was seen completing (the workflow started before it). */
   authorizedByPayer?: boolean;
+  /**
+   * A one-phase payment (a payment order paid by Swish or Trustly): Swedbank Pay recorded a Sale, so
+   * the whole amount counts as captured; nothing can be captured or cancelled, only reversed.
+   */
+  sale?: boolean;
   entries: LedgerEntryView[];
 }
 
@@ -185,6 +227,8 @@ export interface PaymentWorkflowState {
   paymentId: string;
   orderId: string;
   instrument: Instrument;
+  /** A payment order's payment method as Swedbank Pay names it (CreditCard, Swish, ...), once paid. */
+  paymentMethod?: string;
   status: PaymentStatus;
   /** Until authorized (awaitAuthorization), an empty ledger: nothing authorized, nothing to capture. */
   ledger: LedgerView;
@@ -199,7 +243,11 @@ export interface PaymentWorkflowState {
   needsAttention: boolean;
   attentionReasons: string[];
   rejectedSignals: RejectedSignal[];
-  paymentToken?: { type: TokenType; last4: string; deleted: boolean };
+  /**
+   * The token to delete: `last4` only for payments started before contract 1.3, which were given the
+   * token itself. A payment order without one given deletes every token its payment created (`all`).
+   */
+  paymentToken?: { type: TokenType | 'all'; last4?: string; deleted: boolean };
   authorizationExpiresAt: string;
   /** Set once nothing remains to capture or cancel: returns are accepted until then. */
   reversalWindowEndsAt?: string;

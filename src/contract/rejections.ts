@@ -10,6 +10,7 @@ export type LedgerRejectionCode =
   | 'invalid-vat-amount'
   | 'exceeds-remaining-capture'
   | 'nothing-to-cancel'
+  | 'one-phase-payment'
   | 'exceeds-remaining-reversal'
   | 'abort-not-allowed'
   | 'payment-aborted'
@@ -24,6 +25,7 @@ export type RejectionCode =
   | 'payment-closed'
   | 'unknown-payment'
   | 'reference-reused'
+  | 'too-many-operations'
   | 'unknown-message';
 
 /** A refusal: a stable code to branch on and a sentence for people. */

@@ -23,13 +23,18 @@ export interface AuthorizationView {
     amount: number;
     failedReason?: string;
   }[];
-  /** Swedbank Pay offers the update-payment-abort operation right now. */
+  /** Swedbank Pay offers the abort operation right now. */
   abortAvailable: boolean;
+  /** A payment order paid in one phase: its completed Sale counts as authorized (and captured). */
+  sale?: boolean;
 }
 
 export type AuthorizationOutcome =
-  /** The amount is Swedbank Pay's (the sum of completed authorizations), not the one announced at start. */
-  | { kind: 'authorized'; amount: number }
+  /**
+   * The amount is Swedbank Pay's (the sum of completed authorizations, or the sale), not the one
+   * announced at start.
+   */
+  | { kind: 'authorized'; amount: number; sale?: true }
   | { kind: 'failed'; reason: string }
   | { kind: 'aborted' }
   /** Not decided yet; declined attempts so far (the payer may try again while the payment is Ready). */
@@ -42,6 +47,11 @@ export type AuthorizationOutcome =
  */
 export function authorizationOutcome(view: AuthorizationView): AuthorizationOutcome {
   if (view.paymentState === 'Aborted') return { kind: 'aborted' };
+  if (view.sale) {
+    const sold = view.transactions.filter((t) => t.type === 'Sale' && t.state === 'Completed');
+    const amount = sold.reduce((sum, t) => sum + t.amount, 0);
+    if (amount > 0) return { kind: 'authorized', amount, sale: true };
+  }
   const authorizations = view.transactions.filter((t) => t.type === 'Authorization');
   const authorized = authorizations.filter((t) => t.state === 'Completed').reduce((sum, t) => sum + t.amount, 0);
   if (authorized > 0) return { kind: 'authorized', amount: authorized };

@@ -1,32 +1,83 @@
 /**
- * Swedbank Pay's callback body, as the workflow receives it: a hint that something changed on a
- * payment, never the outcome. Pure and total, like every check of incoming messages.
- *   {"payment": {"id": "/psp/...", "number": 123}, "transaction": {"id": "/psp/...", "number": 456}}
+ * Swedbank Pay's callback body, as the receiver and the workflow take it: a hint that something
+ * changed on a payment, never the outcome. Two documented shapes:
+ *   legacy payments   {"payment": {"id": "/psp/creditcard/payments/...", "number": 123},
+ *                      "transaction": {"id": "/psp/...", "number": 456}}
+ *   payment orders    {"orderReference": "549213",
+ *                      "paymentOrder": {"id": "/psp/paymentorders/...", "instrument": "CreditCard", "number": 789}}
+ * (v3.0 payment order callbacks carry `payment` and `transaction` beside `paymentOrder`: the payment
+ * order is what they are about.) Pure and total, like every check of incoming messages.
  */
 import type { Rejection } from '../contract/index.js';
 
 const RESOURCE_PATH = /^\/psp\/[A-Za-z0-9/_.-]+$/;
+const PAYMENT_ORDER_PATH = /^\/psp\/paymentorders\/[A-Za-z0-9-]{1,64}$/;
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** `number` is an integer in Swedbank Pay's examples and a string in its tables: both are taken. */
-function isNumber(value: unknown): boolean {
+function isNumber(value: unknown): value is number | string {
   return (
     (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) ||
     (typeof value === 'string' && /^\d{1,30}$/.test(value))
   );
 }
 
-function isReference(value: unknown): value is { id: string; number: unknown } {
+function isReference(value: unknown): value is { id: string; number: number | string } {
   return isRecord(value) && typeof value.id === 'string' && RESOURCE_PATH.test(value.id) && isNumber(value.number);
+}
+
+/** A callback reduced to what the workflow needs: which payment, and for the log, which transaction. */
+export type CallbackHint =
+  | { payment: { id: string; number: number | string }; transaction: { id: string; number: number | string } }
+  | { paymentOrder: { id: string; number?: number | string; instrument?: string }; orderReference?: string };
+
+/** The payment order part of a body, when it is one (v3.1; v3.0 bodies carry it too). */
+function paymentOrderHint(body: Record<string, unknown>): CallbackHint | undefined {
+  const order = body.paymentOrder;
+  if (!isRecord(order) || typeof order.id !== 'string' || !PAYMENT_ORDER_PATH.test(order.id)) return undefined;
+  if (order.number !== undefined && !isNumber(order.number)) return undefined;
+  const instrument =
+    typeof order.instrument === 'string' && /^[A-Za-z0-9 _.-]{1,64}$/.test(order.instrument)
+      ? order.instrument
+      : undefined;
+  const reference =
+    typeof body.orderReference === 'string' && body.orderReference.length <= 100 ? body.orderReference : undefined;
+  return {
+    paymentOrder: {
+      id: order.id,
+      ...(order.number !== undefined && { number: order.number }),
+      ...(instrument !== undefined && { instrument }),
+    },
+    ...(reference !== undefined && { orderReference: reference }),
+  };
+}
+
+/**
+ * A well-formed callback, with only the fields this library reads (what the receiver forwards to
+ * the workflow); undefined for anything else.
+ */
+export function callbackHint(body: unknown): CallbackHint | undefined {
+  if (!isRecord(body)) return undefined;
+  if (body.paymentOrder !== undefined) return paymentOrderHint(body);
+  if (!isReference(body.payment) || !isReference(body.transaction)) return undefined;
+  return {
+    payment: { id: body.payment.id, number: body.payment.number },
+    transaction: { id: body.transaction.id, number: body.transaction.number },
+  };
+}
+
+/** The payment (or payment order) a callback is about, as its id. */
+export function hintPaymentId(hint: CallbackHint): string {
+  return 'paymentOrder' in hint ? hint.paymentOrder.id : hint.payment.id;
 }
 
 /** A well-formed callback body: its payment's id, else undefined. */
 export function callbackPaymentId(body: unknown): string | undefined {
-  if (!isRecord(body) || !isReference(body.payment) || !isReference(body.transaction)) return undefined;
-  return body.payment.id;
+  const hint = callbackHint(body);
+  return hint && hintPaymentId(hint);
 }
 
 /** Why a callback cannot be taken as a hint for this payment; undefined when it can. */

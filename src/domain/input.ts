@@ -26,22 +26,41 @@ export interface InputCheckContext {
   workflowId?: string;
   /** This run continues an earlier one of the same workflow, so `carried` is its own state. */
   continued?: boolean;
+  /**
+   * A card token's value is refused (contract 1.3). Default: refused in the strict check; runs that
+   * started before it replay with it accepted.
+   */
+  cardTokenValueRefused?: boolean;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function tokenProblems(token: unknown): string[] {
+/**
+ * `{type}`: the token stays at Swedbank Pay (the worker reads it when it deletes it). Payments started
+ * before contract 1.3 carried `{token, type}`; a new start is refused one, so no token enters history.
+ */
+function tokenProblems(token: unknown, strict: boolean, valueRefused: boolean): string[] {
   if (token === undefined) return [];
   // JSON clients in other languages may send null for an absent field: say so, don't crash.
-  if (!isRecord(token)) return ['paymentToken must be an object {token, type} (or left out)'];
+  if (!isRecord(token)) return ['paymentToken must be an object {type} (or left out)'];
   const problems: string[] = [];
-  if (typeof token.token !== 'string' || !/^[A-Za-z0-9-]{1,64}$/.test(token.token)) {
+  if (valueRefused && token.token !== undefined) {
+    problems.push(
+      'paymentToken.token must be left out: give only {type}; the worker reads the token from Swedbank Pay, so it never enters workflow history',
+    );
+  } else if (
+    token.token !== undefined &&
+    (typeof token.token !== 'string' || !/^[A-Za-z0-9-]{1,64}$/.test(token.token))
+  ) {
     problems.push('paymentToken.token must be 1 to 64 letters, digits or -');
   }
   if (token.type !== 'PaymentToken' && token.type !== 'RecurrenceToken') {
     problems.push('paymentToken.type must be PaymentToken or RecurrenceToken');
+  }
+  if (strict && Object.keys(token).some((k) => k !== 'type' && k !== 'token')) {
+    problems.push('paymentToken has unknown fields');
   }
   return problems;
 }
@@ -87,7 +106,7 @@ export function inputProblems(input: unknown, context: InputCheckContext = {}): 
   if (input.awaitAuthorization !== undefined && typeof input.awaitAuthorization !== 'boolean') {
     problems.push('awaitAuthorization must be true or false');
   }
-  problems.push(...tokenProblems(input.paymentToken));
+  problems.push(...tokenProblems(input.paymentToken, strict, strict && (context.cardTokenValueRefused ?? true)));
   problems.push(...policyProblems(input.policy, parsed?.instrument, strict));
   if (strict) {
     const unknownFields = Object.keys(input).filter((k) => !INPUT_FIELDS.includes(k));

@@ -7,6 +7,8 @@
  *   cancellation  only while something remains to capture; it cancels exactly that remainder
  *   reversal     <= captured - reversed - pending reversals
  *   abort         only before any successful capture, cancellation or reversal, with nothing pending
+ *   a sale        (one-phase payment order: Swish, Trustly) is captured as it is paid: nothing to
+ *                 capture or cancel, only reversals
  * "Pending" covers transactions whose outcome is not known yet and operations queued behind them.
  *
  * Before the authorization (a workflow started while the payer is still paying) there is no ledger
@@ -43,6 +45,11 @@ export interface Ledger {
    * counts it as a successful transaction, so the payment can no longer be aborted, only cancelled.
    */
   authorizedByPayer?: boolean;
+  /**
+   * A one-phase payment: Swedbank Pay recorded a Sale, whose amount counts as authorized and
+   * captured at once (no capture entry: Swedbank Pay made no capture).
+   */
+  sale?: boolean;
   entries: LedgerEntry[];
 }
 
@@ -61,6 +68,13 @@ export function createLedger(currency: string, authorized: number): Ledger {
     throw new RangeError(`authorized amount must be a positive integer: ${String(authorized)}`);
   return { currency, authorized, captured: 0, cancelled: 0, reversed: 0, aborted: false, entries: [] };
 }
+
+/** A one-phase payment (Sale): paid and captured in one step, so only reversals remain possible. */
+export function createSaleLedger(currency: string, amount: number): Ledger {
+  return { ...createLedger(currency, amount), captured: amount, sale: true, authorizedByPayer: true };
+}
+
+const ONE_PHASE = 'a one-phase payment (a sale, e.g. Swish or Trustly) was captured when it was paid';
 
 /** A payment nobody has authorized yet: nothing to capture, cancel or reverse. */
 export function emptyLedger(currency: string): Ledger {
@@ -120,6 +134,7 @@ export function checkAmounts(amount: unknown, vatAmount: unknown): Rejection | u
 
 export function decideCapture(ledger: Ledger, amount: unknown, vatAmount: unknown): Decision<{ amount: number }> {
   if (ledger.aborted) return reject('payment-aborted', 'the payment is aborted');
+  if (ledger.sale) return reject('one-phase-payment', `${ONE_PHASE}: there is nothing to capture`);
   const invalid = checkAmounts(amount, vatAmount);
   if (invalid) return { ok: false, rejection: invalid };
   const remaining = remainingToCapture(ledger);
@@ -135,6 +150,7 @@ export function decideCapture(ledger: Ledger, amount: unknown, vatAmount: unknow
 /** A cancellation releases exactly what remains to capture; its amount is decided here, not by the caller. */
 export function decideCancellation(ledger: Ledger): Decision<{ amount: number }> {
   if (ledger.aborted) return reject('payment-aborted', 'the payment is aborted');
+  if (ledger.sale) return reject('one-phase-payment', `${ONE_PHASE}: there is nothing to cancel; reverse it instead`);
   const remaining = remainingToCapture(ledger);
   if (remaining <= 0) return reject('nothing-to-cancel', 'nothing remains to cancel');
   return accept({ amount: remaining });
@@ -155,6 +171,7 @@ export function decideReversal(ledger: Ledger, amount: unknown, vatAmount: unkno
 
 export function decideAbort(ledger: Ledger): Decision<null> {
   if (ledger.aborted) return reject('payment-aborted', 'the payment is already aborted');
+  if (ledger.sale) return reject('abort-not-allowed', `${ONE_PHASE}: reverse it instead of aborting`);
   if (ledger.authorizedByPayer) {
     return reject('abort-not-allowed', 'the payer has authorized the payment: cancel it instead of aborting');
   }
@@ -236,7 +253,8 @@ export function checkInvariants(ledger: Ledger): string[] {
   const broken: string[] = [];
   const sum = (kind: TransactionKind) =>
     ledger.entries.filter((e) => e.kind === kind && e.state === 'Completed').reduce((s, e) => s + e.amount, 0);
-  if (ledger.captured !== sum('capture')) broken.push('captured equals the sum of completed captures');
+  const sold = ledger.sale ? ledger.authorized : 0;
+  if (ledger.captured !== sold + sum('capture')) broken.push('captured equals the sale plus completed captures');
   if (ledger.cancelled !== sum('cancellation')) broken.push('cancelled equals the sum of completed cancellations');
   if (ledger.reversed !== sum('reversal')) broken.push('reversed equals the sum of completed reversals');
   if (ledger.captured + ledger.cancelled > ledger.authorized) broken.push('captured + cancelled <= authorized');

@@ -4,6 +4,7 @@
  */
 import type { Instrument, PaymentPolicy } from '../contract/index.js';
 import type { Ledger } from './ledger.js';
+import { payeeReferenceSchemeProblem } from './payee-reference.js';
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
@@ -17,7 +18,8 @@ export type ResolvedPolicy = Required<Omit<PaymentPolicy, 'authorizationExpiresA
 export function resolvePolicy(policy: PaymentPolicy = {}, instrument: Instrument): ResolvedPolicy {
   return {
     ...(policy.authorizationExpiresAt !== undefined && { authorizationExpiresAt: policy.authorizationExpiresAt }),
-    authorizationValidityMs: policy.authorizationValidityMs ?? (instrument === 'creditcard' ? 7 : 30) * DAY,
+    // Payment orders: the card's 7 days, the safe side for a payment method not known before it is paid.
+    authorizationValidityMs: policy.authorizationValidityMs ?? (instrument === 'invoice' ? 30 : 7) * DAY,
     expiryLeadTimeMs: policy.expiryLeadTimeMs ?? DAY,
     onAuthorizationExpiry: policy.onAuthorizationExpiry ?? 'cancel',
     reversalWindowMs: policy.reversalWindowMs ?? 60 * DAY,
@@ -29,13 +31,17 @@ export function resolvePolicy(policy: PaymentPolicy = {}, instrument: Instrument
     activityTimeoutMs: policy.activityTimeoutMs ?? 120 * SECOND,
     continueAsNewAfterEvents: policy.continueAsNewAfterEvents,
     abandonAfterMs: policy.abandonAfterMs ?? 30 * MINUTE,
+    payeeReference: policy.payeeReference ?? { format: 'alphanumeric' },
   };
 }
 
 type NumericField = Exclude<
   keyof PaymentPolicy,
-  'authorizationExpiresAt' | 'onAuthorizationExpiry' | 'deleteTokenOnClose'
+  'authorizationExpiresAt' | 'onAuthorizationExpiry' | 'deleteTokenOnClose' | 'payeeReference'
 >;
+
+/** The policy's fields that are not numbers. */
+const OTHER_FIELDS = ['authorizationExpiresAt', 'onAuthorizationExpiry', 'deleteTokenOnClose', 'payeeReference'];
 
 /**
  * What each number may be. Lower bounds keep a payment from spinning (polling, continuing as new);
@@ -124,12 +130,12 @@ export function policyProblems(policy: unknown, instrument: Instrument | undefin
   if (!isRecord(policy)) return strict ? ['policy must be an object (or left out)'] : [];
   const problems = baselinePolicyProblems(policy);
   if (!strict || problems.length > 0) return problems;
-  const unknownFields = Object.keys(policy).filter(
-    (k) =>
-      !(k in POLICY_BOUNDS) && !['authorizationExpiresAt', 'onAuthorizationExpiry', 'deleteTokenOnClose'].includes(k),
-  );
+  const unknownFields = Object.keys(policy).filter((k) => !(k in POLICY_BOUNDS) && !OTHER_FIELDS.includes(k));
   if (unknownFields.length > 0) problems.push(`policy has unknown fields: ${unknownFields.slice(0, 5).join(', ')}`);
-  return [...problems, ...boundProblems(policy, instrument)];
+  const scheme = policy.payeeReference === undefined ? undefined : payeeReferenceSchemeProblem(policy.payeeReference);
+  if (scheme) problems.push(scheme);
+  if (problems.length > 0) return problems;
+  return boundProblems(policy, instrument);
 }
 
 /** When the authorization expires: as the policy says, or its validity after it was given. */

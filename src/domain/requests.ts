@@ -17,6 +17,7 @@ import type {
   VatSummary,
 } from '../contract/index.js';
 import { checkAmounts, isPositiveMinorUnits } from './ledger.js';
+import { checkPaymentOrderLines } from './order-items.js';
 
 export type Checked<T> = { ok: true; value: T } | { ok: false; rejection: Rejection };
 
@@ -138,13 +139,27 @@ function checkVatSummary(raw: unknown): Checked<VatSummary[]> {
   return { ok: true, value: rates };
 }
 
-/** Invoice captures bill item lines and a VAT summary that add up to the capture; card captures have none. */
+/**
+ * What a capture bills beyond its amounts: a legacy invoice capture's item lines and VAT summary
+ * (required, adding up to the capture), a payment order's optional order lines and receipt reference;
+ * a legacy card capture has none.
+ */
 function checkInvoiceLines(
   r: Record<string, unknown>,
   instrument: Instrument,
   amount: number,
   vatAmount: number,
-): Checked<Pick<CaptureRequest, 'itemDescriptions' | 'vatSummary'>> {
+): Checked<Pick<CaptureRequest, 'itemDescriptions' | 'vatSummary' | 'orderItems' | 'receiptReference'>> {
+  const orderFields = r.orderItems !== undefined || r.receiptReference !== undefined;
+  if (instrument === 'paymentorder') {
+    if (r.itemDescriptions !== undefined || r.vatSummary !== undefined) {
+      return invalid(
+        'itemDescriptions and vatSummary are for legacy invoice captures; a payment order takes orderItems',
+      );
+    }
+    return checkPaymentOrderLines(r, amount, vatAmount);
+  }
+  if (orderFields) return invalid('orderItems and receiptReference are for payment orders only');
   if (instrument !== 'invoice') {
     if (r.itemDescriptions !== undefined || r.vatSummary !== undefined) {
       return invalid('itemDescriptions and vatSummary are for invoice captures only');
@@ -173,6 +188,8 @@ const CAPTURE_FIELDS = [
   'finalFulfilment',
   'itemDescriptions',
   'vatSummary',
+  'orderItems',
+  'receiptReference',
 ] as const;
 
 export function checkCaptureRequest(
@@ -226,25 +243,39 @@ export function checkCancelRequest(
   };
 }
 
+const REVERSAL_FIELDS = ['amount', 'vatAmount', 'description', 'reference', 'orderItems', 'receiptReference'];
+
+/** A return; a payment order's may name its order lines and a credit note number. */
 export function checkReversalRequest(
   raw: unknown,
+  instrument: Instrument,
   requireReference: boolean,
 ): Checked<ReversalRequest & { description: string }> {
-  const common = checkCommon(raw, requireReference, ['amount', 'vatAmount', 'description', 'reference']);
+  const common = checkCommon(raw, requireReference, REVERSAL_FIELDS);
   if (!common.ok) return common;
   const r = raw as Record<string, unknown>;
   const amounts = checkAmounts(r.amount, r.vatAmount);
   if (amounts) return { ok: false, rejection: amounts };
   const described = checkDescription(common.value.description);
   if (described) return described;
+  const amount = r.amount as number;
+  const vatAmount = r.vatAmount as number;
+  const lines =
+    instrument === 'paymentorder'
+      ? checkPaymentOrderLines(r, amount, vatAmount)
+      : r.orderItems !== undefined || r.receiptReference !== undefined
+        ? invalid<never>('orderItems and receiptReference are for payment orders only')
+        : ({ ok: true, value: {} } as const);
+  if (!lines.ok) return lines;
   const { reference } = common.value;
   return {
     ok: true,
     value: {
-      amount: r.amount as number,
-      vatAmount: r.vatAmount as number,
+      amount,
+      vatAmount,
       description: common.value.description ?? defaultDescription('Reversal', reference),
       ...(reference !== undefined && { reference }),
+      ...lines.value,
     },
   };
 }

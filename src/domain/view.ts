@@ -7,7 +7,11 @@ import { formatAmount } from './amount.js';
 import { remainingToCapture, type Ledger, type LedgerEntry } from './ledger.js';
 import { paymentStatus } from './status.js';
 
-export const INSTRUMENT_LABEL: Record<Instrument, string> = { creditcard: 'card', invoice: 'invoice' };
+export const INSTRUMENT_LABEL: Record<Instrument, string> = {
+  creditcard: 'card',
+  invoice: 'invoice',
+  paymentorder: 'payment order',
+};
 
 /** The static summary: "order 1001 · 1000.00 SEK · card" ("1000.00 SEK announced" before the authorization). */
 export function staticSummary(
@@ -35,11 +39,19 @@ function money(amount: number, currency: string): string {
 interface DetailsInput {
   orderId: string;
   instrument: Instrument;
+  /** A payment order's payment method once paid (CreditCard, Swish, ...). */
+  paymentMethod?: string;
   ledger: Ledger;
   queue: OperationView[];
   needsAttention: boolean;
   attentionReasons: string[];
   authorization?: AuthorizationState;
+}
+
+/** "card", "invoice", or a payment order's method: "payment order · Swish". */
+function methodLabel(input: DetailsInput): string {
+  const label = INSTRUMENT_LABEL[input.instrument];
+  return input.paymentMethod ? `${label} · ${input.paymentMethod}` : label;
 }
 
 function operationLine(o: OperationView, currency: string): string {
@@ -55,7 +67,7 @@ function attentionLines(input: DetailsInput): string[] {
 function authorizationDetails(input: DetailsInput, a: AuthorizationState): string {
   const c = a.currency ?? '';
   const lines = [
-    `**${a.phase}** · order ${input.orderId} · ${INSTRUMENT_LABEL[input.instrument]}`,
+    `**${a.phase}** · order ${input.orderId} · ${methodLabel(input)}`,
     '',
     '| | amount |',
     '|---|---:|',
@@ -83,7 +95,7 @@ export function currentDetails(input: DetailsInput): string {
   if (authorization && authorization.phase !== 'Authorized') return authorizationDetails(input, authorization);
   const c = ledger.currency;
   const lines = [
-    `**${paymentStatus(ledger)}** · order ${input.orderId} · ${INSTRUMENT_LABEL[input.instrument]}`,
+    `**${paymentStatus(ledger)}** · order ${input.orderId} · ${methodLabel(input)}${ledger.sale ? ' (sale)' : ''}`,
     '',
     '| | amount |',
     '|---|---:|',

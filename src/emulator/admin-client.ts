@@ -6,11 +6,18 @@
  */
 import fetch from 'node-fetch';
 import type { z } from 'zod';
-import type { CallbackFaultRuleInput, CallbackLogEntry } from './callbacks.js';
+import type {
+  AnyCallbackLogEntry,
+  CallbackFaultRuleInput,
+  CallbackLogEntry,
+  PaymentOrderCallbackLogEntry,
+} from './callbacks.js';
 import type { AuthorizationChange, CreatePaymentInput } from './admin.js';
 import type { FaultRule, FaultRuleInput } from './faults.js';
+import type { LedgerEntry, PaymentOrderLedgerEntry } from './ledger.js';
 import type { OutcomeRuleInput } from './outcomes.js';
-import type { LedgerEntry } from './resources.js';
+import type { PaymentOrderResponse } from './payment-orders/resources.js';
+import type { CreatePaymentOrderInput } from './payment-orders/schemas.js';
 import type { PaymentResponse } from '../swedbank/schemas.js';
 
 export class EmulatorAdminError extends Error {
@@ -69,6 +76,33 @@ export class EmulatorAdmin {
     return this.#call('POST', '/payments/fail-authorization', { paymentId, ...options });
   }
 
+  /**
+   * A Payment Order v3.1, paid by the payer at once unless `paid: false` (then Initialized): an
+   * Authorization, or a Sale for Swish and Trustly; `tokens` are generated on payment. Returns the
+   * order as GET /psp/paymentorders/{id} shows it.
+   */
+  createPaymentOrder(input: CreatePaymentOrderInput): Promise<PaymentOrderResponse> {
+    return this.#call('POST', '/paymentorders', input);
+  }
+
+  /** The payer pays an Initialized order (for its amount or `amount`); a callback follows. */
+  payPaymentOrder(paymentOrderId: string, options: { amount?: number } = {}): Promise<PaymentOrderResponse> {
+    return this.#call('POST', '/paymentorders/pay', { paymentOrderId, ...options });
+  }
+
+  /** A failed payer attempt (failedAttempts); with `final: true` the order is Failed. A callback follows. */
+  failPaymentOrder(
+    paymentOrderId: string,
+    options: { reason?: string; final?: boolean } = {},
+  ): Promise<PaymentOrderResponse> {
+    return this.#call('POST', '/paymentorders/fail', { paymentOrderId, ...options });
+  }
+
+  /** The payer cancels on the payment page: the order is Aborted. A callback follows. */
+  payerAbortPaymentOrder(paymentOrderId: string): Promise<PaymentOrderResponse> {
+    return this.#call('POST', '/paymentorders/payer-abort', { paymentOrderId });
+  }
+
   /** The request fault rules with how often each fired (a `latency` rule of 0 ms only counts what it matches). */
   faults(): Promise<{ seed: number; rules: (z.output<typeof FaultRule> & { fired: number })[] }> {
     return this.#call('GET', '/faults');
@@ -91,7 +125,7 @@ export class EmulatorAdmin {
     return this.#call('PUT', '/callback-faults', { rules });
   }
 
-  /** Settles an Initialized transaction now. */
+  /** Settles an Initialized transaction now (a pending payment order reversal too: its ledger id or uuid). */
   completeTransaction(transactionId: string, outcome: 'Completed' | 'Failed', failedReason?: string): Promise<unknown> {
     return this.#call('POST', '/transactions/complete', {
       transactionId,
@@ -111,8 +145,30 @@ export class EmulatorAdmin {
     return found;
   }
 
+  /** A payment order's ledger entry, by `/psp/paymentorders/<id>` or the bare id. */
+  async paymentOrder(paymentOrderId: string): Promise<PaymentOrderLedgerEntry> {
+    const id = `/psp/paymentorders/${paymentOrderId.split('/').pop() ?? ''}`;
+    const found = (await this.ledger()).find((p) => p.id === id);
+    if (found?.instrument !== 'paymentorder') {
+      throw new EmulatorAdminError(404, `ledger of ${paymentOrderId}`, 'no such payment order');
+    }
+    return found as PaymentOrderLedgerEntry;
+  }
+
+  /** The callback log of legacy payments. */
   async callbacks(): Promise<CallbackLogEntry[]> {
-    return (await this.#call<{ callbacks: CallbackLogEntry[] }>('GET', '/callbacks')).callbacks;
+    return (await this.#allCallbacks()).filter((entry): entry is CallbackLogEntry => entry.resource !== 'paymentorder');
+  }
+
+  /** The callback log of payment orders (v3.1 bodies). */
+  async paymentOrderCallbacks(): Promise<PaymentOrderCallbackLogEntry[]> {
+    return (await this.#allCallbacks()).filter(
+      (entry): entry is PaymentOrderCallbackLogEntry => entry.resource === 'paymentorder',
+    );
+  }
+
+  async #allCallbacks(): Promise<AnyCallbackLogEntry[]> {
+    return (await this.#call<{ callbacks: AnyCallbackLogEntry[] }>('GET', '/callbacks')).callbacks;
   }
 
   reset(): Promise<unknown> {

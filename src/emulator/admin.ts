@@ -1,16 +1,21 @@
 /**
  * The emulator's own control API under /_emulator (JSON, no auth; loopback only): create
  * authorized payments (or payments awaiting the payer's authorization, then authorize or decline
- * them), set request faults, async outcomes and callback faults, settle pending
- * transactions, read the ledger and the callback log, reset. Tests, the demo and users' CI drive
- * the emulator through it; Swedbank Pay has no such API.
+ * them) and payment orders (payment-orders/admin.ts), set request faults, async outcomes and
+ * callback faults, settle pending transactions, read the ledger and the callback log, reset.
+ * Tests, the demo and users' CI drive the emulator through it; Swedbank Pay has no such API.
  */
+import type { IncomingHttpHeaders } from 'node:http';
 import { z } from 'zod';
 import { Description, Instrument, MinorUnits, PayeeReference, PositiveMinorUnits } from '../swedbank/schemas.js';
 import { CallbackFaultRuleSet, type CallbackDispatcher } from './callbacks.js';
 import { FaultRuleSet, type RequestFaults } from './faults.js';
 import { jsonReply, notFound, parseJson, parseRequest, problemReply, type Reply } from './http.js';
 import { CompleteTransactionRequest, OutcomeRuleSet } from './outcomes.js';
+import { PAYMENT_ORDER_ADMIN_ROUTES } from './payment-orders/admin.js';
+import { paymentOrderLedgerEntry } from './payment-orders/ledger.js';
+import { orderProblemReply } from './payment-orders/problems.js';
+import { financialTransactionItem } from './payment-orders/subresources.js';
 import type { PspContext } from './psp-api.js';
 import { ledgerEntry, paymentResource, paymentPath, transactionResource } from './resources.js';
 import type { RuleResult, StoredPayment, StoredTransaction } from './store.js';
@@ -113,7 +118,15 @@ const ROUTES: Record<string, Partial<Record<string, AdminHandler>>> = {
   },
 };
 
-export function handleAdminRequest(context: AdminContext, method: string, path: string, bodyText: string): Reply {
+export function handleAdminRequest(
+  context: AdminContext,
+  method: string,
+  path: string,
+  bodyText: string,
+  headers: IncomingHttpHeaders = {},
+): Reply {
+  const orderHandler = method === 'POST' ? PAYMENT_ORDER_ADMIN_ROUTES[path.slice(ADMIN_PREFIX.length)] : undefined;
+  if (orderHandler) return orderHandler(context, { path, headers, bodyText });
   const handler = ROUTES[path.slice(ADMIN_PREFIX.length)]?.[method];
   if (!handler) return problemReply(context.baseUrl, path, notFound(`No emulator admin route ${method} ${path}`));
   const body = parseJson(bodyText);
@@ -193,15 +206,39 @@ function completeTransaction(context: AdminContext, body: unknown): RuleResult<R
   const request = parseRequest(CompleteTransactionRequest, body);
   if (!request.ok) return request;
   const { transactionId, outcome, failedReason } = request.value;
+  const id = lastSegment(transactionId);
+  if (context.paymentOrders.ownsTransaction(id)) return ok(settleOrderTransaction(context, id, outcome, failedReason));
   const settled = context.outcomes.settle(transactionId, outcome, failedReason);
   if (!settled.ok) return settled;
   const { payment, transaction } = settled.value;
   return ok(jsonReply(200, { payment: paymentPath(payment), transaction: transactionResource(payment, transaction) }));
 }
 
-/** Every payment and transaction, plus sums per currency (amounts of different currencies never mix). */
+/** A pending payment order reversal: `{paymentOrder, transaction}`, the transaction as financialTransactions lists it. */
+function settleOrderTransaction(
+  context: AdminContext,
+  transactionId: string,
+  outcome: 'Completed' | 'Failed',
+  failedReason?: string,
+): Reply {
+  const settled = context.paymentOrders.settle(transactionId, outcome, failedReason);
+  if (!settled.ok) return orderProblemReply(`${ADMIN_PREFIX}/transactions/complete`, settled.violation);
+  const { order, transaction } = settled.value;
+  return jsonReply(200, {
+    paymentOrder: `/psp/paymentorders/${order.id}`,
+    transaction: { ...financialTransactionItem(order, transaction), state: transaction.state },
+  });
+}
+
+/**
+ * Every payment and payment order with its transactions, plus sums per currency (amounts of
+ * different currencies never mix; a payment order's Sale counts as authorized and captured).
+ */
 function ledger(context: AdminContext) {
-  const payments = context.store.allPayments().map(ledgerEntry);
+  const payments = [
+    ...context.store.allPayments().map(ledgerEntry),
+    ...context.paymentOrders.store.all().map(paymentOrderLedgerEntry),
+  ];
   const totalsByCurrency: Record<
     string,
     { payments: number; authorized: number; captured: number; cancelled: number; reversed: number }
@@ -214,9 +251,10 @@ function ledger(context: AdminContext) {
       cancelled: 0,
       reversed: 0,
     });
+    const sold = entry.totals.sold ?? 0;
     totals.payments += 1;
-    totals.authorized += entry.totals.authorized;
-    totals.captured += entry.totals.captured;
+    totals.authorized += entry.totals.authorized + sold;
+    totals.captured += entry.totals.captured + sold;
     totals.cancelled += entry.totals.cancelled;
     totals.reversed += entry.totals.reversed;
   }

@@ -1,6 +1,7 @@
 /**
  * Callbacks as Swedbank Pay sends them: after every change, POST `{payment:{id,number},
- * transaction:{id,number}}` to the payment's callbackUrl, retrying non-2xx answers and network
+ * transaction:{id,number}}` to the payment's callbackUrl (for a payment order, the v3.1 body
+ * `{orderReference?, paymentOrder:{id,instrument,number}}`), retrying non-2xx answers and network
  * errors on a schedule (by default about 21 minutes in total). Callbacks are hints, and real ones
  * arrive late, twice, out of order or never: seeded callback faults reproduce exactly that.
  */
@@ -45,10 +46,31 @@ export interface CallbackWireBody {
   transaction: { id: string; number: number };
 }
 
+/** The v3.1 payment order callback: the order, its payment method and the transaction's number. */
+export interface PaymentOrderCallbackWireBody {
+  orderReference?: string;
+  paymentOrder: { id: string; instrument: string; number: number };
+}
+
+/** What a callback is about: a legacy payment or a payment order. */
+export type CallbackResource = 'payment' | 'paymentorder';
+
 export type CallbackEvent = 'dropped' | 'held' | 'attempt' | 'gave-up';
 
-/** One line of GET /_emulator/callbacks. */
-export interface CallbackLogEntry {
+/** One line of GET /_emulator/callbacks about a legacy payment. */
+export interface CallbackLogEntry extends CallbackLogEntryOf<CallbackWireBody> {
+  resource: 'payment';
+}
+
+/** One line of GET /_emulator/callbacks about a payment order. */
+export interface PaymentOrderCallbackLogEntry extends CallbackLogEntryOf<PaymentOrderCallbackWireBody> {
+  resource: 'paymentorder';
+}
+
+export type AnyCallbackLogEntry = CallbackLogEntry | PaymentOrderCallbackLogEntry;
+
+interface CallbackLogEntryOf<B> {
+  resource: CallbackResource;
   sequence: number;
   at: string;
   /** One notification; its duplicate copies share the id. */
@@ -56,7 +78,7 @@ export interface CallbackLogEntry {
   copy: number;
   event: CallbackEvent;
   url: string;
-  body: CallbackWireBody;
+  body: B;
   attempt?: number;
   status?: number;
   error?: string;
@@ -73,7 +95,8 @@ export interface CallbackOptions {
 interface Notification {
   callbackId: number;
   url: string;
-  body: CallbackWireBody;
+  resource: CallbackResource;
+  body: CallbackWireBody | PaymentOrderCallbackWireBody;
   delayMs: number;
   copies: number;
 }
@@ -104,7 +127,7 @@ export class CallbackDispatcher {
   private random: Random;
   private seed: number;
   private rules: CallbackFaultRuleParsed[] = [];
-  private log: CallbackLogEntry[] = [];
+  private log: AnyCallbackLogEntry[] = [];
   private held: { notification: Notification; release: () => void }[] = [];
   private nextCallbackId = 1;
   private nextSequence = 1;
@@ -130,18 +153,27 @@ export class CallbackDispatcher {
     return { seed: this.seed, rules: this.rules };
   }
 
-  entries(): CallbackLogEntry[] {
+  entries(): AnyCallbackLogEntry[] {
     return [...this.log];
   }
 
   /** Tells the payment's callbackUrl (if any) that the payment or this transaction changed. */
   notify(payment: StoredPayment, transaction: StoredTransaction): void {
-    if (payment.callbackUrl === undefined || this.closed) return;
+    if (payment.callbackUrl === undefined) return;
+    this.send(payment.callbackUrl, callbackBody(payment, transaction), 'payment');
+  }
+
+  /** Sends one callback body to `url`, with the callback faults and the retry schedule in force. */
+  send(url: string, body: CallbackWireBody, resource: 'payment'): void;
+  send(url: string, body: PaymentOrderCallbackWireBody, resource: 'paymentorder'): void;
+  send(url: string, body: CallbackWireBody | PaymentOrderCallbackWireBody, resource: CallbackResource): void {
+    if (this.closed) return;
     const faults = this.rollFaults();
     const notification: Notification = {
       callbackId: this.nextCallbackId++,
-      url: payment.callbackUrl,
-      body: callbackBody(payment, transaction),
+      url,
+      resource,
+      body,
       delayMs: faults.delayMs,
       copies: faults.duplicate ? 2 : 1,
     };
@@ -272,7 +304,9 @@ export class CallbackDispatcher {
     details: Pick<CallbackLogEntry, 'event' | 'attempt' | 'status' | 'error' | 'delivered'>,
   ): void {
     if (this.log.length >= MAX_CALLBACK_LOG_ENTRIES) this.log.shift();
+    // send()'s overloads pair each resource with its body, so the entry is one of the two kinds.
     this.log.push({
+      resource: notification.resource,
       sequence: this.nextSequence++,
       at: new Date().toISOString(),
       callbackId: notification.callbackId,
@@ -280,6 +314,6 @@ export class CallbackDispatcher {
       url: notification.url,
       body: notification.body,
       ...details,
-    });
+    } as AnyCallbackLogEntry);
   }
 }

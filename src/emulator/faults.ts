@@ -1,13 +1,17 @@
 /**
  * Request fault rules: what can go wrong between a merchant and Swedbank Pay, on demand and
- * reproducibly. A rule matches requests by method, path regex and/or operation name, fires with a
+ * reproducibly. A rule matches requests by API, method, path regex and/or operation name, fires with a
  * probability rolled from the seeded generator, at most `times` times. The first rule that matches
  * and fires decides the request's fault; the server applies it.
  */
 import { z } from 'zod';
 import { createRandom, deriveSeed, type Random } from './random.js';
 
-/** The Swedbank Pay operations the emulator serves, as fault rules name them. */
+/**
+ * The Swedbank Pay operations the emulator serves, as fault rules name them. abort, capture,
+ * cancellation, reversal and delete-token name the same act on legacy payments and on payment
+ * orders (narrow a rule with `api`); the rest name one API's resources.
+ */
 export const PspOperationName = z.enum([
   'get-payment',
   'abort',
@@ -21,9 +25,23 @@ export const PspOperationName = z.enum([
   'list-reversals',
   'get-reversal',
   'list-transactions',
+  'list-authorizations',
   'get-transaction',
   'delete-token',
   'get-token',
+  // Payment Order v3.1 only.
+  'get-paymentorder',
+  'update-order',
+  'list-financialtransactions',
+  'get-financialtransaction',
+  'get-paid',
+  'get-cancelled',
+  'get-reversed',
+  'get-failed',
+  'get-aborted',
+  'list-failedattempts',
+  'list-postpurchasefailedattempts',
+  'get-history',
 ]);
 export type PspOperationName = z.infer<typeof PspOperationName>;
 
@@ -48,7 +66,12 @@ export const RequestFault = z.discriminatedUnion('kind', [
 ]);
 export type RequestFault = z.infer<typeof RequestFault>;
 
+/** Legacy payments (/psp/creditcard, /psp/invoice) or payment orders (/psp/paymentorders). */
+export const PspApi = z.enum(['payments', 'paymentorders']);
+export type PspApi = z.infer<typeof PspApi>;
+
 export const FaultRule = z.strictObject({
+  api: PspApi.optional(),
   method: z
     .string()
     .regex(/^[A-Za-z]+$/)
@@ -73,6 +96,7 @@ export interface RequestDescription {
   method: string;
   path: string;
   operation: PspOperationName | undefined;
+  api?: PspApi;
 }
 
 interface ActiveRule {
@@ -140,6 +164,7 @@ export class RequestFaults {
 function matches(active: ActiveRule, request: RequestDescription): boolean {
   const { rule, pathPattern } = active;
   if (rule.times !== undefined && active.fired >= rule.times) return false;
+  if (rule.api !== undefined && rule.api !== request.api) return false;
   if (rule.method !== undefined && rule.method !== request.method.toUpperCase()) return false;
   if (rule.operation !== undefined && rule.operation !== request.operation) return false;
   return pathPattern === undefined || pathPattern.test(request.path);

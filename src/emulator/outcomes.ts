@@ -2,10 +2,10 @@
  * Transaction outcomes: by default a capture, cancellation or reversal completes at once. Outcome
  * rules make matching transactions decline at once (delayMs absent) or stay Initialized, leaving
  * the payment Pending, until a timer (delayMs) or the admin API settles them; then the payment is
- * updated and a callback goes out, as with Swedbank Pay's asynchronous transactions.
+ * updated and a callback goes out, as with Swedbank Pay's asynchronous transactions. Payment orders
+ * use the same rules and timers (payment-orders/service.ts decides what is asynchronous there).
  */
 import { z } from 'zod';
-import { Instrument } from '../swedbank/schemas.js';
 import type { AfterPaymentType, EmulatorStore, RuleResult, StoredPayment, StoredTransaction } from './store.js';
 import { TimerRegistry, type CancelTimer } from './timers.js';
 
@@ -23,8 +23,13 @@ const OPERATION_OF_TYPE: Record<AfterPaymentType, AfterPaymentOperation> = {
 const SettledOutcome = z.enum(['Completed', 'Failed']);
 const FailedReason = z.string().min(1).max(200);
 
+/** Which payments a rule applies to: legacy card or invoice payments, or payment orders (v3.1). */
+export const OutcomeInstrument = z.enum(['creditcard', 'invoice', 'paymentorder']);
+export type OutcomeInstrument = z.infer<typeof OutcomeInstrument>;
+
 export const OutcomeRule = z.strictObject({
-  instrument: Instrument.optional(),
+  /** Absent: every payment and payment order. */
+  instrument: OutcomeInstrument.optional(),
   operation: AfterPaymentOperation,
   outcome: SettledOutcome,
   /** Absent: decided at once. A number: Initialized, settled after that many ms. null: settled by the admin API. */
@@ -76,7 +81,7 @@ export class TransactionOutcomes {
   }
 
   /** The first matching rule with uses left decides; otherwise the transaction completes at once. */
-  plan(instrument: Instrument, type: AfterPaymentType): TransactionPlan {
+  plan(instrument: OutcomeInstrument, type: AfterPaymentType): TransactionPlan {
     const operation = OPERATION_OF_TYPE[type];
     const active = this.rules.find(
       ({ rule, used }) =>
@@ -99,11 +104,21 @@ export class TransactionOutcomes {
   track(transaction: StoredTransaction, plan: TransactionPlan): void {
     if (plan.state !== 'Initialized' || plan.settleAfterMs === null) return;
     const { outcome, failedReason, settleAfterMs } = plan;
-    const cancel = this.timers.schedule(settleAfterMs, () => {
-      this.settlementTimers.delete(transaction.id);
-      this.settle(transaction.id, outcome, failedReason);
+    this.arm(transaction.id, settleAfterMs, () => this.settle(transaction.id, outcome, failedReason));
+  }
+
+  /** Runs `settle` after `ms` unless disarmed first; reset and close stop it (payment orders use it too). */
+  arm(transactionId: string, ms: number, settle: () => void): void {
+    const cancel = this.timers.schedule(ms, () => {
+      this.settlementTimers.delete(transactionId);
+      settle();
     });
-    this.settlementTimers.set(transaction.id, cancel);
+    this.settlementTimers.set(transactionId, cancel);
+  }
+
+  disarm(transactionId: string): void {
+    this.settlementTimers.get(transactionId)?.();
+    this.settlementTimers.delete(transactionId);
   }
 
   /** Completes or fails an Initialized transaction now; a pending timer for it is disarmed. */
@@ -127,8 +142,7 @@ export class TransactionOutcomes {
     }
     const result = this.store.settleTransaction(found.payment.id, transactionId, outcome, failedReason);
     if (!result.ok) return result;
-    this.settlementTimers.get(transactionId)?.();
-    this.settlementTimers.delete(transactionId);
+    this.disarm(transactionId);
     this.onChange(result.value.payment, result.value.transaction);
     return result;
   }

@@ -18,7 +18,9 @@ import {
 import type { CallbackDispatcher } from './callbacks.js';
 import { inputError, jsonReply, parseJson, parseRequest, problemReply, type Reply } from './http.js';
 import type { TransactionOutcomes } from './outcomes.js';
+import type { PaymentOrders } from './payment-orders/service.js';
 import {
+  authorizationListResource,
   entryListPath,
   entryResource,
   instrumentDataResource,
@@ -43,6 +45,8 @@ export interface PspContext {
   store: EmulatorStore;
   outcomes: TransactionOutcomes;
   callbacks: CallbackDispatcher;
+  /** Payment Order v3.1, served by payment-orders/. */
+  paymentOrders: PaymentOrders;
 }
 
 interface PaymentAddress {
@@ -65,6 +69,7 @@ export type PspRoute =
       transactionId: string;
     }
   | { operation: 'get-transaction'; address: PaymentAddress; transactionId: string }
+  | { operation: 'list-authorizations'; address: PaymentAddress }
   | { operation: 'delete-token' | 'get-token'; paymentToken: string };
 
 /** Wire names per transaction type: the response key, list key and list field. */
@@ -112,6 +117,9 @@ export function matchPspRoute(method: string, path: string): PspRoute | undefine
     if (method === 'PATCH') return { operation: 'abort', address };
     return undefined;
   }
+  if (collection === 'authorizations' && method === 'GET' && transactionId === undefined) {
+    return { operation: 'list-authorizations', address };
+  }
   if (collection === 'transactions' && method === 'GET') {
     return transactionId === undefined
       ? { operation: 'list-transactions', address }
@@ -145,6 +153,11 @@ function dispatch(context: PspContext, route: PspRoute, bodyText: string): RuleR
       return withPayment(context, route.address, (payment) => abortPayment(context, payment, bodyText));
     case 'list-transactions':
       return withPayment(context, route.address, (payment) => transactionListReply(payment));
+    case 'list-authorizations':
+      return withPayment(context, route.address, (payment) => ({
+        ok: true,
+        value: jsonReply(200, authorizationListResource(payment)),
+      }));
     case 'get-transaction':
       return withPayment(context, route.address, (payment) => transactionReply(payment, route.transactionId));
     case 'capture':

@@ -4,6 +4,7 @@
  * cancellation / reversal (reversal paths singular, a seed quirk real responses share).
  */
 import type { Instrument } from '../swedbank/schemas.js';
+import type { LedgerEntry } from './ledger.js';
 import {
   allowedOperations,
   paymentState,
@@ -123,6 +124,30 @@ export function entryResource(payment: StoredPayment, transaction: StoredTransac
   return { id: entryPath(payment, transaction), transaction: transactionResource(payment, transaction) };
 }
 
+/**
+ * GET {payment}/authorizations: each authorization with the card tokens it created (a card payment
+ * created with a payment token carries it, as Swedbank Pay's card authorization resource shows).
+ */
+export function authorizationListResource(payment: StoredPayment) {
+  const authorizations = payment.transactions.filter((t) => t.type === 'Authorization');
+  return {
+    payment: paymentPath(payment),
+    authorizations: {
+      id: `${paymentPath(payment)}/authorizations`,
+      authorizationList: authorizations.map((transaction) => ({
+        id: `${paymentPath(payment)}/authorizations/${transaction.id}`,
+        ...(payment.paymentToken !== undefined &&
+          transaction.state === 'Completed' && {
+            paymentToken: payment.paymentToken,
+          }),
+        maskedPan: '492500xxxxxx0004',
+        cardBrand: 'Visa',
+        transaction: transactionResource(payment, transaction),
+      })),
+    },
+  };
+}
+
 export function transactionsOfType(payment: StoredPayment, type: AfterPaymentType): StoredTransaction[] {
   return payment.transactions.filter((transaction) => transaction.type === type);
 }
@@ -143,7 +168,7 @@ export function instrumentDataResource(token: StoredToken, payeeId: string) {
 }
 
 /** One payment of GET /_emulator/ledger: every transaction and the totals, for reconciliation. */
-export function ledgerEntry(payment: StoredPayment) {
+export function ledgerEntry(payment: StoredPayment): LedgerEntry {
   return {
     id: paymentPath(payment),
     number: payment.number,
@@ -169,4 +194,4 @@ export function ledgerEntry(payment: StoredPayment) {
     })),
   };
 }
-export type LedgerEntry = ReturnType<typeof ledgerEntry>;
+export type { LedgerEntry };

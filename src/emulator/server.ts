@@ -11,6 +11,9 @@ import { CallbackDispatcher } from './callbacks.js';
 import { RequestFaults, type RequestFault } from './faults.js';
 import { BodyTooLargeError, notFound, problemReply, readBody, writeReply, type Reply } from './http.js';
 import { TransactionOutcomes } from './outcomes.js';
+import { handlePaymentOrderRequest } from './payment-orders/handlers.js';
+import { isPaymentOrderPath, matchPaymentOrderRoute } from './payment-orders/routes.js';
+import { PaymentOrders } from './payment-orders/service.js';
 import { handlePspRequest, matchPspRoute } from './psp-api.js';
 import { EmulatorStore } from './store.js';
 import { TimerRegistry } from './timers.js';
@@ -91,14 +94,17 @@ function createComponents(options: EmulatorOptions): Components {
   });
   const outcomes = new TransactionOutcomes(store, (payment, transaction) => callbacks.notify(payment, transaction));
   const faults = new RequestFaults(seed);
+  const paymentOrders = new PaymentOrders(store, outcomes, callbacks);
   const context: AdminContext = {
     baseUrl: '',
     store,
     outcomes,
     callbacks,
     faults,
+    paymentOrders,
     reset() {
       store.reset();
+      paymentOrders.reset();
       faults.clear(seed);
       outcomes.reset();
       callbacks.reset();
@@ -138,7 +144,8 @@ async function handleRequest(
 ): Promise<void> {
   const { context } = components;
   const method = request.method ?? 'GET';
-  const path = new URL(request.url ?? '/', 'http://emulator').pathname;
+  const url = new URL(request.url ?? '/', 'http://emulator');
+  const path = url.pathname;
   let bodyText: string;
   try {
     bodyText = await readBody(request);
@@ -148,7 +155,7 @@ async function handleRequest(
     return;
   }
   if (path === ADMIN_PREFIX || path.startsWith(`${ADMIN_PREFIX}/`)) {
-    writeReply(response, handleAdminRequest(context, method, path, bodyText));
+    writeReply(response, handleAdminRequest(context, method, path, bodyText, request.headers));
     return;
   }
   if (!isAuthorized(request.headers.authorization, components.token)) {
@@ -156,11 +163,21 @@ async function handleRequest(
     return;
   }
   const route = matchPspRoute(method, path);
-  const serve = (): Reply =>
-    route
-      ? handlePspRequest(context, route, path, bodyText)
-      : problemReply(context.baseUrl, path, notFound(`No Swedbank Pay resource ${method} ${path}`));
-  const fault = components.faults.decide({ method, path, operation: route?.operation });
+  const orderRoute = route ? undefined : matchPaymentOrderRoute(method, path, bodyText);
+  const serve = (): Reply => {
+    if (route) return handlePspRequest(context, route, path, bodyText);
+    if (orderRoute) {
+      return handlePaymentOrderRequest(context, orderRoute, {
+        path,
+        query: url.searchParams,
+        headers: request.headers,
+        bodyText,
+      });
+    }
+    return problemReply(context.baseUrl, path, notFound(`No Swedbank Pay resource ${method} ${path}`));
+  };
+  const api = isPaymentOrderPath(path) ? 'paymentorders' : 'payments';
+  const fault = components.faults.decide({ method, path, api, operation: route?.operation ?? orderRoute?.operation });
   await serveWithFault(components, fault, path, serve, response);
 }
 

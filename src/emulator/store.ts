@@ -449,6 +449,15 @@ export class EmulatorStore {
     return ok(payment);
   }
 
+  /** The payee-wide registry, shared with payment orders: a payeeReference is used once in all. */
+  isPayeeReferenceUsed(payeeReference: string): boolean {
+    return this.payeeReferences.has(payeeReference);
+  }
+
+  claimPayeeReference(payeeReference: string, ownerId: string, transactionId?: string): void {
+    this.payeeReferences.set(payeeReference, { paymentId: ownerId, transactionId });
+  }
+
   token(paymentToken: string): StoredToken | undefined {
     return this.tokens.get(paymentToken);
   }

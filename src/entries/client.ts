@@ -24,10 +24,22 @@ export {
   PaymentStateUnavailableError,
 } from '../client/errors.js';
 export { paymentStartOptions } from '../client/start-options.js';
+// Tracing: the OpenTelemetry client interceptor, loaded when called (or by connect() when tracing is on).
+export { tracingClientInterceptors } from '../client/tracing.js';
+export { tracingFromEnv } from '../config/observability.js';
 
 // Connecting to Temporal with the environment's settings (Temporal's envconfig).
-export { connectClient, TemporalUnavailableError, type ConnectedClient } from '../config/connect.js';
+export {
+  connectClient,
+  TemporalUnavailableError,
+  type ConnectedClient,
+  type ConnectOptions,
+} from '../config/connect.js';
 export { ConfigurationError } from '../config/errors.js';
 export { temporalSettingsFromEnv, type TemporalSettings, type Environment } from '../config/temporal.js';
 // The Temporal SDK's client classes PaymentsClient takes, from the same copy of the SDK as this package.
 export { Client, Connection } from '@temporalio/client';
+
+// Payload encryption: the same keys as the workers (PAYLOAD_ENCRYPTION_KEYS), for a Client you build.
+export { EncryptionCodec, ENCRYPTED_ENCODING, type EncryptionKey } from '../codec/encryption.js';
+export { payloadCodecFromEnv } from '../config/encryption.js';

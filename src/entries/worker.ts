@@ -7,6 +7,7 @@ export {
   shutdownGraceMsFromEnv,
   workflowsPath,
   prebuiltWorkflowBundlePath,
+  WORKER_LOG_DEFAULTS,
   type CreateWorkerOptions,
 } from '../worker.js';
 export { createActivities } from '../activities/index.js';
@@ -29,5 +30,14 @@ export * from '../swedbank/errors.js';
 export { ENVIRONMENTS } from '../swedbank/resources.js';
 export { problemKind, type ProblemKind } from '../swedbank/problem-types.js';
 
+// Observability: structured logs, the runtime's Prometheus endpoint, payment metrics, tracing.
+export * from '../observability/index.js';
+
 // The Temporal SDK's connection class createWorker takes, from the same copy of the SDK as this package.
 export { NativeConnection } from '@temporalio/worker';
+
+// Payload encryption and the codec server that shows sealed payloads to the Web UI and the CLI.
+export { EncryptionCodec, ENCRYPTED_ENCODING, type EncryptionKey } from '../codec/encryption.js';
+export { payloadCodecFromEnv } from '../config/encryption.js';
+export { startCodecServer, type CodecServerOptions, type RunningCodecServer } from '../codec/server.js';
+export { workerDeploymentFromEnv, type WorkerDeployment } from '../config/deployment.js';

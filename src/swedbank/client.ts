@@ -8,7 +8,9 @@
  */
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
+import { performance } from 'node:perf_hooks';
 import { inspect } from 'node:util';
+import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import fetch, { type Response } from 'node-fetch';
 import type { z } from 'zod';
 import {
@@ -21,7 +23,9 @@ import {
   UnexpectedResponseError,
   type RequestContext,
 } from './errors.js';
+import { PaymentOrderClient } from './payment-orders/client.js';
 import { redact } from './redact.js';
+import type { Method, TransportRequest } from './transport.js';
 import {
   buildAbortRequest,
   buildCancellationRequest,
@@ -43,6 +47,7 @@ import {
   type TransactionKind,
 } from './resources.js';
 import {
+  AuthorizationListResponse,
   CancellationListResponse,
   CancellationResponse,
   CaptureListResponse,
@@ -77,7 +82,29 @@ function isTimeout(ms: number): boolean {
   return Number.isSafeInteger(ms) && ms >= 1 && ms <= MAX_TIMEOUT_MS;
 }
 
-type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
+/** One request to Swedbank Pay as it ended: for metrics and logs (no body, no token). */
+export interface SwedbankPayRequestRecord {
+  /** What was asked: `get-payment`, `create-capture`, `list-captures`, `get-transaction`, `delete-token`, … */
+  operation: string;
+  method: Method;
+  /** The path as errors show it (a card token masked). */
+  path: string;
+  /** The HTTP status, or how the request ended without one. */
+  status: number | 'timeout' | 'cancelled' | 'network';
+  durationMs: number;
+}
+
+/** Told of every request the client made, when it ends. */
+export type SwedbankPayRequestObserver = (request: SwedbankPayRequestRecord) => void;
+
+/** Spans of the requests to Swedbank Pay; a no-op unless the process registered an OpenTelemetry SDK. */
+const tracer = trace.getTracer('swedbank-pay-temporal');
+
+interface Shared {
+  agent: HttpAgent | HttpsAgent;
+  cancellation?: AbortSignal;
+  observer?: SwedbankPayRequestObserver;
+}
 
 export class SwedbankPayClient {
   readonly baseUrl: string;
@@ -87,11 +114,9 @@ export class SwedbankPayClient {
   readonly #userAgent: string;
   readonly #options: SwedbankPayClientOptions;
   readonly #cancellation: AbortSignal | undefined;
+  readonly #observer: SwedbankPayRequestObserver | undefined;
 
-  constructor(
-    options: SwedbankPayClientOptions,
-    shared?: { agent: HttpAgent | HttpsAgent; cancellation: AbortSignal },
-  ) {
+  constructor(options: SwedbankPayClientOptions, shared?: Shared) {
     if (!options.token) throw new TypeError('SwedbankPayClient needs a bearer token');
     if (options.timeoutMs !== undefined && !isTimeout(options.timeoutMs)) {
       throw new RangeError(`timeoutMs must be a whole number of milliseconds from 1 to ${MAX_TIMEOUT_MS}`);
@@ -106,6 +131,7 @@ export class SwedbankPayClient {
       shared?.agent ??
       (base.protocol === 'https:' ? new HttpsAgent({ keepAlive: true }) : new HttpAgent({ keepAlive: true }));
     this.#cancellation = shared?.cancellation;
+    this.#observer = shared?.observer;
   }
 
   /**
@@ -114,13 +140,22 @@ export class SwedbankPayClient {
    * request stopped this way has an unknown outcome, like a timeout.
    */
   withCancellation(signal: AbortSignal): SwedbankPayClient {
-    return new SwedbankPayClient(this.#options, { agent: this.#agent, cancellation: signal });
+    return new SwedbankPayClient(this.#options, { agent: this.#agent, cancellation: signal, observer: this.#observer });
+  }
+
+  /** The same client (same connections), which tells `observer` of every request when it ends. */
+  observed(observer: SwedbankPayRequestObserver): SwedbankPayClient {
+    return new SwedbankPayClient(this.#options, {
+      agent: this.#agent,
+      ...(this.#cancellation && { cancellation: this.#cancellation }),
+      observer,
+    });
   }
 
   /** GET the payment resource with its current operations. */
   async getPayment(paymentId: string): Promise<z.infer<typeof PaymentResponse>> {
     instrumentOf(paymentId);
-    return this.#send('GET', paymentId, undefined, PaymentResponse);
+    return this.#send('get-payment', 'GET', paymentId, undefined, PaymentResponse);
   }
 
   /** Capture part or all of the authorized amount (the `create-capture` operation). */
@@ -143,20 +178,41 @@ export class SwedbankPayClient {
     instrumentOf(paymentId);
     const body = buildAbortRequest();
     const operation = await this.#operation(paymentId, ABORT_REL);
-    return this.#send(operation.method, operation.href, body, PaymentResponse);
+    return this.#send('abort-payment', operation.method, operation.href, body, PaymentResponse);
   }
 
   /** Delete a card payment token or recurrence token. Deleting a deleted token again is harmless. */
   async deleteToken(input: DeleteTokenInput): Promise<z.infer<typeof InstrumentDataResponse>['instrumentData']> {
     const body = buildDeleteTokenRequest(input);
     const { path, shown } = instrumentDataPath(input.paymentToken);
-    return (await this.#send('PATCH', path, body, InstrumentDataResponse, shown)).instrumentData;
+    return (await this.#send('delete-token', 'PATCH', path, body, InstrumentDataResponse, shown)).instrumentData;
+  }
+
+  /**
+   * The card token of this type that the payment's authorization created, if any: how the worker
+   * learns the token it deletes, so that the token never passes through workflow history.
+   */
+  async findCardToken(paymentId: string, tokenType: 'PaymentToken' | 'RecurrenceToken'): Promise<string | undefined> {
+    instrumentOf(paymentId);
+    const { authorizations } = await this.#send(
+      'list-authorizations',
+      'GET',
+      `${paymentId}/authorizations`,
+      undefined,
+      AuthorizationListResponse,
+    );
+    const field = tokenType === 'PaymentToken' ? 'paymentToken' : 'recurrenceToken';
+    const tokens = authorizations.authorizationList
+      .filter((a) => a.transaction.state === 'Completed')
+      .map((a) => a[field])
+      .filter((token): token is string => typeof token === 'string' && token.length > 0);
+    return tokens.at(-1);
   }
 
   /** A card token's instrument data: whether it is deleted already (looked at before deleting again). */
   async getToken(paymentToken: string): Promise<z.infer<typeof InstrumentDataResponse>['instrumentData']> {
     const { path, shown } = instrumentDataPath(paymentToken);
-    return (await this.#send('GET', path, undefined, InstrumentDataResponse, shown)).instrumentData;
+    return (await this.#send('get-token', 'GET', path, undefined, InstrumentDataResponse, shown)).instrumentData;
   }
 
   /** A payment's captures, cancellations or reversals. */
@@ -164,11 +220,13 @@ export class SwedbankPayClient {
     const path = transactionListPath(paymentId, kind);
     switch (kind) {
       case 'capture':
-        return (await this.#send('GET', path, undefined, CaptureListResponse)).captures.captureList;
+        return (await this.#send('list-captures', 'GET', path, undefined, CaptureListResponse)).captures.captureList;
       case 'cancellation':
-        return (await this.#send('GET', path, undefined, CancellationListResponse)).cancellations.cancellationList;
+        return (await this.#send('list-cancellations', 'GET', path, undefined, CancellationListResponse)).cancellations
+          .cancellationList;
       case 'reversal':
-        return (await this.#send('GET', path, undefined, ReversalListResponse)).reversals.reversalList;
+        return (await this.#send('list-reversals', 'GET', path, undefined, ReversalListResponse)).reversals
+          .reversalList;
     }
   }
 
@@ -192,7 +250,8 @@ export class SwedbankPayClient {
   async listAllTransactions(paymentId: string, transactionsHref?: string): Promise<Transaction[]> {
     instrumentOf(paymentId);
     const path = transactionsHref ?? `${paymentId}/transactions`;
-    return (await this.#send('GET', path, undefined, TransactionListResponse)).transactions.transactionList;
+    return (await this.#send('list-transactions', 'GET', path, undefined, TransactionListResponse)).transactions
+      .transactionList;
   }
 
   /**
@@ -212,7 +271,15 @@ export class SwedbankPayClient {
     if (!isTransactionId(transactionId)) {
       throw new TypeError('expected a transaction id /psp/{instrument}/payments/{id}/transactions/{id}');
     }
-    return (await this.#send('GET', transactionId, undefined, TransactionResponse)).transaction;
+    return (await this.#send('get-transaction', 'GET', transactionId, undefined, TransactionResponse)).transaction;
+  }
+
+  /**
+   * The Payment Order v3.1 API (/psp/paymentorders) through this client's connections, token,
+   * cancellation and observer; every request carries `version=3.1`.
+   */
+  paymentOrders(): PaymentOrderClient {
+    return new PaymentOrderClient({ send: (request) => this.#request({ ...request, version: '3.1' }) });
   }
 
   /** Closes idle keep-alive connections. */
@@ -231,13 +298,14 @@ export class SwedbankPayClient {
 
   async #create(paymentId: string, kind: TransactionKind, body: unknown): Promise<TransactionEntry> {
     const { method, href } = await this.#operation(paymentId, CREATE_REL[kind]);
+    const name = CREATE_REL[kind];
     switch (kind) {
       case 'capture':
-        return (await this.#send(method, href, body, CaptureResponse)).capture;
+        return (await this.#send(name, method, href, body, CaptureResponse)).capture;
       case 'cancellation':
-        return (await this.#send(method, href, body, CancellationResponse)).cancellation;
+        return (await this.#send(name, method, href, body, CancellationResponse)).cancellation;
       case 'reversal':
-        return (await this.#send(method, href, body, ReversalResponse)).reversal;
+        return (await this.#send(name, method, href, body, ReversalResponse)).reversal;
     }
   }
 
@@ -255,9 +323,74 @@ export class SwedbankPayClient {
     return operation;
   }
 
-  async #send<T>(method: Method, target: string, body: unknown, schema: z.ZodType<T>, shownPath?: string): Promise<T> {
+  /**
+   * One request, in a client span (`POST create-capture`) when tracing is on, reported to the observer
+   * when it ends. The span carries the method, the (masked) path and the status; never a header or body.
+   */
+  async #send<T>(
+    operation: string,
+    method: Method,
+    target: string,
+    body: unknown,
+    schema: z.ZodType<T>,
+    shownPath?: string,
+  ): Promise<T> {
+    return (await this.#request({ operation, method, target, body, schema, ...(shownPath && { shownPath }) })).data;
+  }
+
+  /**
+   * One request, in a client span (`POST create-capture`) when tracing is on, reported to the observer
+   * when it ends. The span carries the method, the (masked) path and the status; never a header or body.
+   * The answer's status comes back too: a payment order answers 202 to what it is still processing.
+   */
+  async #request<T>(request: TransportRequest<T> & { operation: string }): Promise<{ status: number; data: T }> {
+    const { operation, method, target, body, schema, shownPath, version } = request;
     const url = this.#url(target, method);
     const context: RequestContext = { method, path: shownPath ?? url.pathname };
+    return tracer.startActiveSpan(
+      `${method} ${operation}`,
+      {
+        kind: SpanKind.CLIENT,
+        attributes: {
+          'http.request.method': method,
+          'server.address': url.hostname,
+          'url.path': context.path,
+          'swedbank_pay.operation': operation,
+        },
+      },
+      async (span) => {
+        const started = performance.now();
+        let status: SwedbankPayRequestRecord['status'] = 'network';
+        try {
+          const data = await this.#exchange(url, body, schema, context, version, (code) => {
+            status = code;
+            span.setAttribute('http.response.status_code', code);
+          });
+          return { status: typeof status === 'number' ? status : 200, data };
+        } catch (err) {
+          if (err instanceof TransportError) {
+            status = err.code === 'timeout' && this.#cancellation?.aborted ? 'cancelled' : err.code;
+          }
+          span.setStatus({ code: SpanStatusCode.ERROR, message: err instanceof Error ? err.message : String(err) });
+          if (err instanceof Error) span.setAttribute('error.type', err.name);
+          throw err;
+        } finally {
+          span.end();
+          this.#observer?.({ operation, method, path: context.path, status, durationMs: performance.now() - started });
+        }
+      },
+    );
+  }
+
+  async #exchange<T>(
+    url: URL,
+    body: unknown,
+    schema: z.ZodType<T>,
+    context: RequestContext,
+    version: TransportRequest<T>['version'],
+    answered: (status: number) => void,
+  ): Promise<T> {
+    const method = context.method as Method;
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), this.timeoutMs);
     const cancel = () => controller.abort();
@@ -274,9 +407,12 @@ export class SwedbankPayClient {
         redirect: 'manual',
         headers: {
           Authorization: `Bearer ${this.#token}`,
-          Accept: ACCEPT,
+          // Payment Order v3.1 names its version in the media types: Accept on GET, Content-Type on POST/PATCH.
+          Accept: version ? `application/json;version=${version}, application/problem+json` : ACCEPT,
           'User-Agent': this.#userAgent,
-          ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+          ...(body === undefined
+            ? {}
+            : { 'Content-Type': version ? `application/json;version=${version}` : 'application/json' }),
         },
         body: body === undefined ? undefined : JSON.stringify(body),
       });
@@ -287,6 +423,7 @@ export class SwedbankPayClient {
       clearTimeout(timer);
       this.#cancellation?.removeEventListener('abort', cancel);
     }
+    answered(response.status);
     if (response.status >= 300 && response.status < 400) {
       // Swedbank Pay's API does not redirect; an answer that does is refused, its target not followed.
       throw new UnexpectedResponseError(response.status, context, 'a redirect, not followed (the token stays here)');

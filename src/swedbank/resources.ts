@@ -19,10 +19,13 @@ export function isTransactionId(transactionId: string): boolean {
   return TRANSACTION_ID.test(transactionId);
 }
 
-/** The instrument of a payment id; throws an InvalidRequestError for anything that is not one. */
+/**
+ * The instrument of a legacy payment id; throws an InvalidRequestError for anything that is not one
+ * (a payment order id too: its API is ./payment-orders/).
+ */
 export function instrumentOf(paymentId: string): Instrument {
   const parsed = parsePaymentId(paymentId);
-  if (!parsed) {
+  if (!parsed || parsed.instrument === 'paymentorder') {
     throw new InvalidRequestError('payment', [
       { path: 'paymentId', message: 'expected /psp/creditcard/payments/{id} or /psp/invoice/payments/{id}' },
     ]);

@@ -75,6 +75,20 @@ export const ReversalListResponse = z.object({
 
 export const TransactionResponse = z.object({ payment: ResourcePath, transaction: Transaction });
 
+/** A card authorization, with the card tokens it created (only ever read, never logged or kept). */
+export const AuthorizationEntry = z.object({
+  id: ResourcePath,
+  paymentToken: z.string().optional(),
+  recurrenceToken: z.string().optional(),
+  transaction: Transaction,
+});
+
+/** GET a payment's `authorizations` resource. */
+export const AuthorizationListResponse = z.object({
+  payment: ResourcePath,
+  authorizations: z.object({ id: ResourcePath, authorizationList: z.array(AuthorizationEntry).default([]) }),
+});
+
 /** GET a payment's `transactions` resource: every transaction of any type (Authorization included). */
 export const TransactionListResponse = z.object({
   payment: ResourcePath,

@@ -25,6 +25,8 @@ export interface DevServerOptions {
   /** SQLite file that keeps the server's data across restarts; omitted = in memory. */
   dbFilename?: string;
   namespace?: string;
+  /** A codec server the Web UI decodes payloads with (payload encryption). */
+  uiCodecEndpoint?: string;
   /** Server dynamic config, e.g. lowered limits for a test: `{ 'limit.historyCount.error': 800 }`. */
   dynamicConfig?: Record<string, string | number | boolean>;
   /** Where to print which binary is used; defaults to stderr, so test reporters keep stdout. */
@@ -64,10 +66,13 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<Te
         namespace: options.namespace,
         searchAttributes: [...SEARCH_ATTRIBUTES],
         log: { format: 'pretty', level: 'warn' },
-        extraArgs: Object.entries(options.dynamicConfig ?? {}).flatMap(([key, value]) => [
-          '--dynamic-config-value',
-          `${key}=${JSON.stringify(value)}`,
-        ]),
+        extraArgs: [
+          ...Object.entries(options.dynamicConfig ?? {}).flatMap(([key, value]) => [
+            '--dynamic-config-value',
+            `${key}=${JSON.stringify(value)}`,
+          ]),
+          ...(options.uiCodecEndpoint ? ['--ui-codec-endpoint', options.uiCodecEndpoint] : []),
+        ],
       },
     }),
   );

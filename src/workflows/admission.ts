@@ -8,6 +8,11 @@ import { decideHeldAdmission } from '../domain/authorization.js';
 import { decideAdmission, type QueuedOperation, type TransactionKind } from '../domain/ledger.js';
 import { CLOSED, type PaymentState } from './state.js';
 
+const TOO_MANY: Rejection = {
+  code: 'too-many-operations',
+  message: 'this payment has taken as many operations as its payeeReference scheme can number',
+};
+
 function queuedForAdmission(state: PaymentState): QueuedOperation[] {
   const queued: QueuedOperation[] = [];
   for (const op of state.queue) {
@@ -29,6 +34,7 @@ export function admit(
   vatAmount?: number,
 ): Rejection | undefined {
   if (state.closing) return CLOSED;
+  if (!state.hasRoomForOperation()) return TOO_MANY;
   if (state.awaitingAuthorization()) {
     // Amounts wait for the authorized amount; the announced one decides nothing.
     const held = decideHeldAdmission(
@@ -45,6 +51,7 @@ export function admit(
 /** Token deletions need a token and an open lifecycle. */
 export function admitTokenDeletion(state: PaymentState): Rejection | undefined {
   if (state.closing) return CLOSED;
-  if (!state.input.paymentToken) return { code: 'no-payment-token', message: 'this payment has no payment token' };
+  if (!state.hasRoomForOperation()) return TOO_MANY;
+  if (!state.hasTokenToDelete()) return { code: 'no-payment-token', message: 'this payment has no payment token' };
   return undefined;
 }

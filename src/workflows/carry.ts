@@ -41,4 +41,6 @@ export interface CarriedState {
   callbacksReceived: number;
   /** The authorization phase, for workflows started with awaitAuthorization (always over when carried). */
   authorization?: AuthorizationState;
+  /** A payment order's payment method, once paid. */
+  paymentMethod?: string;
 }

@@ -23,7 +23,7 @@ import {
 import { checkCallback } from '../domain/callback.js';
 import type { OperationRecord } from './carry.js';
 import { operationMessages, type OperationMessage, type Request } from './operation-messages.js';
-import type { Features } from './patches.js';
+import { noteUpdateDelivered, type Runtime } from './runtime.js';
 import { CLOSED, type PaymentState } from './state.js';
 import { outcomeOf, stateView } from './web-ui.js';
 
@@ -116,11 +116,15 @@ function handleCallback(state: PaymentState, raw: unknown): void {
 
 type Messages = ReturnType<typeof operationMessages>;
 
-function registerUpdates(state: PaymentState, messages: Messages): void {
+function registerUpdates(rt: Runtime, messages: Messages): void {
+  const { state } = rt;
   for (const m of messages) {
     setHandler(
       m.update as UpdateDefinition<OperationResult, [unknown]>,
-      (raw) => handleUpdate(state, m.asUpdate, raw),
+      (raw) => {
+        noteUpdateDelivered(rt);
+        return handleUpdate(state, m.asUpdate, raw);
+      },
       {
         validator: (raw) => validateUpdate(state, m.asUpdate, raw),
         // A run that continues as new mid-operation leaves its waiting updates: their clients ask again
@@ -172,15 +176,16 @@ function dispatchWaitingInHistoryOrder(state: PaymentState, messages: Messages):
 }
 
 /** Registers every handler; called before the workflow's first await, so no early message is lost. */
-export function registerHandlers(state: PaymentState, features: Features): void {
+export function registerHandlers(rt: Runtime): void {
+  const { state, features } = rt;
   const messages = operationMessages(state);
   if (features.historyOrder) {
     dispatchWaitingInHistoryOrder(state, messages);
     registerSignals(state, messages);
-    registerUpdates(state, messages);
+    registerUpdates(rt, messages);
   } else {
     // 0.1.0: waiting messages in registration order (updates first).
-    registerUpdates(state, messages);
+    registerUpdates(rt, messages);
     registerSignals(state, messages);
   }
   setHandler(stateQuery, () => stateView(state));

@@ -82,12 +82,12 @@ export function operationMessages(state: PaymentState) {
       signal: reverseSignal,
       asUpdate: update({
         kind: 'reversal',
-        check: (raw) => checkReversalRequest(raw, false),
+        check: (raw) => checkReversalRequest(raw, instrument, false),
         admission: (r) => admit(state, 'reversal', r.amount, r.vatAmount),
       }),
       asSignal: update({
         kind: 'reversal',
-        check: (raw) => checkReversalRequest(raw, true),
+        check: (raw) => checkReversalRequest(raw, instrument, true),
         admission: held('reversal'),
       }),
     },

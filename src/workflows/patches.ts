@@ -23,6 +23,17 @@ export const PATCHES = {
    */
   continueAsNewAnytime: 'continue-as-new-anytime',
   /**
+   * A card token's value in the input is refused (contract 1.3): the worker reads the token from
+   * Swedbank Pay, so none enters history. Decided in the input check, before the features below.
+   */
+  noCardTokenInInput: 'no-card-token-in-input',
+  /**
+   * An idle run does not continue as new in the workflow task that delivered an update: had a signal
+   * raced that task, the server would fail it and abort the update with a non-retryable "unexpected
+   * workflow task failure". The run continues as new in a later task (a 1 ms timer makes one).
+   */
+  continueAsNewApartFromUpdates: 'continue-as-new-apart-from-updates',
+  /**
    * Fewer commands for the same lifecycle (each timer and search-attribute upsert is a billed action
    * on Temporal Cloud and an event in history): one timer per real deadline, armed once and armed
    * again only when the deadline moves, so no timer per wake-up or callback; no one-day timer per
@@ -35,27 +46,24 @@ export const PATCHES = {
 
 /** What this run does the new way. */
 export interface Features {
-  /** Only ever asked of a chain's first run: a continued run's input was checked when the chain started. */
-  strictInput: boolean;
   historyOrder: boolean;
   continueAsNewAnytime: boolean;
+  continueAsNewApartFromUpdates: boolean;
   leanCommands: boolean;
 }
 
 /**
- * Decided once, at the start of every run. The newest change is asked first: a run that takes it
- * takes every earlier one too, and records one patch marker (and the TemporalChangeVersion search
- * attribute the SDK writes with each) instead of one per change. A run without it decides the earlier
- * ones exactly as the releases before it did, in their order. The next change goes first in turn.
+ * Decided at the start of every run, in this order, after the input check's own (strictInput, then
+ * noCardTokenInInput): each new run records its markers, all in its first workflow task (one action
+ * on Temporal Cloud however many they are; the TemporalChangeVersion upserts that come with them are
+ * not billed). A run recorded before a change has no marker for it, so it replays the older branch,
+ * and every earlier change is still asked on its own, exactly as the releases before it asked.
  */
-export function features(continued: boolean): Features {
-  if (patched(PATCHES.leanCommands)) {
-    return { strictInput: !continued, historyOrder: true, continueAsNewAnytime: true, leanCommands: true };
-  }
+export function features(): Features {
   return {
-    strictInput: !continued && patched(PATCHES.strictInput),
     historyOrder: patched(PATCHES.historyOrder),
     continueAsNewAnytime: patched(PATCHES.continueAsNewAnytime),
-    leanCommands: false,
+    continueAsNewApartFromUpdates: patched(PATCHES.continueAsNewApartFromUpdates),
+    leanCommands: patched(PATCHES.leanCommands),
   };
 }

@@ -15,13 +15,14 @@
  *   operations/        capture, cancellation, reversal, abort, token deletion
  *   web-ui.ts          search attributes, details, the query's view
  */
-import { ApplicationFailure, continueAsNew, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, continueAsNew, patched, workflowInfo } from '@temporalio/workflow';
 import type { PaymentSummary, PaymentWorkflowInput } from '../contract/index.js';
 import { inputProblems } from '../domain/input.js';
 import { registerHandlers } from './handlers.js';
 import { authorizationPhase } from './phases/authorization.js';
 import { endWithoutAuthorization } from './phases/unauthorized.js';
-import { features, type Features } from './patches.js';
+import { features, PATCHES } from './patches.js';
+import { paymentLog } from './log.js';
 import { lifecycle, readAuthorizedPayment } from './phases/lifecycle.js';
 import { ContinueAsNewNow, createRuntime, type Runtime } from './runtime.js';
 import type { CarriedState } from './carry.js';
@@ -35,8 +36,12 @@ export type { PaymentSummary };
  * a forged `carried` would restart payeeReferences); a continued run carries its own state, its input
  * checked when the chain started. Runs started before the strict check replay with the first release's.
  */
-function inputCheck(input: PaymentWorkflowInput, decided: Features, continued: boolean): string[] {
-  if (decided.strictInput) return inputProblems(input, { workflowId: workflowInfo().workflowId });
+function inputCheck(input: PaymentWorkflowInput): string[] {
+  const { workflowId, continuedFromExecutionRunId } = workflowInfo();
+  const continued = continuedFromExecutionRunId !== undefined;
+  if (!continued && patched(PATCHES.strictInput)) {
+    return inputProblems(input, { workflowId, cardTokenValueRefused: patched(PATCHES.noCardTokenInInput) });
+  }
   return inputProblems(input, { baseline: true, continued });
 }
 
@@ -53,16 +58,19 @@ async function phases(rt: Runtime, input: PaymentWorkflowInput): Promise<Payment
 }
 
 export async function swedbankPayPayment(input: PaymentWorkflowInput): Promise<PaymentSummary> {
-  const continued = workflowInfo().continuedFromExecutionRunId !== undefined;
-  const decided = features(continued);
-  const problems = inputCheck(input, decided, continued);
+  const problems = inputCheck(input);
   if (problems.length > 0) {
     throw ApplicationFailure.nonRetryable(`invalid payment workflow input: ${problems.join('; ')}`, 'invalid-input');
   }
+  const decided = features();
   const ui = webUi(decided);
-  const state = new PaymentState(input, { now: () => Date.now(), ...ui }, input.carried as CarriedState);
+  const state = new PaymentState(
+    input,
+    { now: () => Date.now(), ...ui, log: paymentLog(input) },
+    input.carried as CarriedState,
+  );
   const rt = createRuntime(state, decided);
-  registerHandlers(state, rt.features);
+  registerHandlers(rt);
   try {
     const summary = await phases(rt, input);
     state.refreshNow();

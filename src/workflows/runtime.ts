@@ -23,6 +23,8 @@ export interface Runtime {
   activities: ActivityInterfaceFor<PaymentActivities>;
   activityOptions: ActivityOptions;
   features: Features;
+  /** The history length of the workflow task that last delivered an update (-1: none yet). */
+  updateTask: number;
 }
 
 export function createRuntime(state: PaymentState, features: Features): Runtime {
@@ -31,7 +33,13 @@ export function createRuntime(state: PaymentState, features: Features): Runtime 
     // Only transient errors are retried (final ones are non-retryable), so backing off forever is safe.
     retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
   };
-  return { state, activities: proxyActivities<PaymentActivities>(activityOptions), activityOptions, features };
+  return {
+    state,
+    activities: proxyActivities<PaymentActivities>(activityOptions),
+    activityOptions,
+    features,
+    updateTask: -1,
+  };
 }
 
 /** History is long (the server suggests it, or the policy's threshold is reached): time for a new run. */
@@ -39,6 +47,24 @@ export function continueAsNewDue(rt: Runtime): boolean {
   const info = workflowInfo();
   const threshold = rt.state.policy.continueAsNewAfterEvents;
   return info.continueAsNewSuggested || (threshold !== undefined && info.historyLength >= threshold);
+}
+
+/**
+ * An idle run that is due to continue as new waits for a later workflow task when this one delivered
+ * an update (see PATCHES.continueAsNewApartFromUpdates); not once history is long enough to insist,
+ * so that a stream of updates cannot keep a long history going.
+ */
+export function continueAsNewDeferred(rt: Runtime): boolean {
+  return (
+    rt.features.continueAsNewApartFromUpdates &&
+    rt.updateTask === workflowInfo().historyLength &&
+    !mustContinueAsNew(rt)
+  );
+}
+
+/** Notes that this workflow task delivered an update. */
+export function noteUpdateDelivered(rt: Runtime): void {
+  rt.updateTask = workflowInfo().historyLength;
 }
 
 /**

@@ -17,7 +17,7 @@ import {
   type RejectedSignal,
 } from '../contract/index.js';
 import { createLedger, emptyLedger, type Ledger } from '../domain/ledger.js';
-import { payeeReferenceFor } from '../domain/payee-reference.js';
+import { maxSequence, payeeReferenceFor } from '../domain/payee-reference.js';
 import { authorizationExpiry, expiryActionAt, resolvePolicy, type ResolvedPolicy } from '../domain/policy.js';
 import { fingerprint, referenceKey, seenBefore } from '../domain/references.js';
 import type { CarriedState, OperationRecord } from './carry.js';
@@ -30,16 +30,32 @@ export interface StateEffects {
   show(state: PaymentState): void;
   /** Shows it now, for runs that show changes when the workflow task's code is done (before the run ends). */
   showNow?(state: PaymentState): void;
+  /** A line for the worker's log at a decision that matters (replay-safe: none while replaying). */
+  log?(level: 'info' | 'warn', message: string, fields?: Record<string, unknown>): void;
 }
 
 const RECENT_LIMIT = 50;
 const REJECTED_SIGNAL_LIMIT = 50;
 const ATTENTION_LIMIT = 20;
+/** Operation numbers kept for the policy's own operations (expiry, final-fulfilment cancellation, token). */
+const POLICY_RESERVE = 10;
+
+/** The correlation fields of an operation's log lines. */
+export function operationFields(op: OperationRecord): Record<string, unknown> {
+  return {
+    operation: op.kind,
+    operationId: op.id,
+    ...(op.payeeReference !== undefined && { payeeReference: op.payeeReference }),
+    ...(op.reference !== undefined && { reference: op.reference }),
+  };
+}
 
 export const CLOSED: Rejection = { code: 'payment-closed', message: 'the payment lifecycle has ended' };
 
 export class PaymentState {
   readonly instrument: Instrument;
+  /** A payment order's payment method (CreditCard, Swish, ...), known once it is paid. */
+  paymentMethod: string | undefined;
   readonly policy: ResolvedPolicy;
   ledger: Ledger | undefined;
   readonly startedAt: string;
@@ -72,11 +88,14 @@ export class PaymentState {
   ) {
     this.instrument = parsePaymentId(input.paymentId)!.instrument;
     this.policy = resolvePolicy(input.policy, this.instrument);
+    this.paymentMethod = carried?.paymentMethod;
     // A carried run awaits the authorization only if its carried phase says so.
     const awaits = input.awaitAuthorization === true && carried === undefined;
+    // A payment order is always read first: only Swedbank Pay knows whether it was paid as a sale.
+    const trustInput = !awaits && this.instrument !== 'paymentorder';
     this.ledger =
       carried?.ledger ??
-      (!awaits && input.currency !== undefined && input.authorizedAmount !== undefined
+      (trustInput && input.currency !== undefined && input.authorizedAmount !== undefined
         ? createLedger(input.currency, input.authorizedAmount)
         : undefined);
     this.startedAt = carried?.startedAt ?? new Date(effects.now()).toISOString();
@@ -131,11 +150,27 @@ export class PaymentState {
       ...(this.settledAt !== undefined && { settledAt: new Date(this.settledAt).toISOString() }),
       callbacksReceived: this.callbacksReceived,
       ...(this.authorization && { authorization: this.authorization }),
+      ...(this.paymentMethod !== undefined && { paymentMethod: this.paymentMethod }),
     };
+  }
+
+  /** Room for another requested operation: each takes a number, and the payeeReference scheme has a last one. */
+  hasRoomForOperation(): boolean {
+    return this.nextOperationId <= maxSequence(this.policy.payeeReference) - POLICY_RESERVE;
+  }
+
+  /** A token to delete: one the starter named, or, for a payment order, whatever tokens its payment created. */
+  hasTokenToDelete(): boolean {
+    return this.input.paymentToken !== undefined || this.instrument === 'paymentorder';
   }
 
   now(): number {
     return this.effects.now();
+  }
+
+  /** A line for the worker's log (nothing while replaying, and nothing in unit tests without a logger). */
+  log(level: 'info' | 'warn', message: string, fields?: Record<string, unknown>): void {
+    this.effects.log?.(level, message, fields);
   }
 
   awaitingAuthorization(): boolean {
@@ -158,6 +193,7 @@ export class PaymentState {
   }
 
   flag(reason: string): void {
+    this.log('warn', `payment flagged: ${reason}`, { reason });
     this.needsAttention = true;
     this.attentionReasons.push(`${new Date(this.now()).toISOString()} ${reason}`);
     if (this.attentionReasons.length > ATTENTION_LIMIT) {
@@ -194,13 +230,17 @@ export class PaymentState {
     const op: OperationRecord = { ...fields, id, kind, source, status };
     // Fixed now, before any activity is scheduled: every retry of this operation reuses it.
     if (kind === 'capture' || kind === 'cancellation' || kind === 'reversal') {
-      op.payeeReference = payeeReferenceFor(this.input.paymentId, kind, id);
+      op.payeeReference = payeeReferenceFor(this.input.paymentId, kind, id, this.policy.payeeReference);
     }
     if (op.reference !== undefined) {
       this.references.set(referenceKey(kind, op.reference), null);
       this.fingerprints.set(referenceKey(kind, op.reference), fingerprint(op));
     }
     this.queue.push(op);
+    this.log('info', `${kind} queued (${source}${op.status === 'held' ? ', held until authorized' : ''})`, {
+      ...operationFields(op),
+      ...(op.amount !== undefined && { amount: op.amount }),
+    });
     this.refresh();
     return op;
   }
@@ -215,6 +255,13 @@ export class PaymentState {
     if (index >= 0) this.queue.splice(index, 1);
     this.recent.push(op);
     if (this.recent.length > RECENT_LIMIT) this.recent.splice(0, this.recent.length - RECENT_LIMIT);
+    this.log(result.state === 'Completed' ? 'info' : 'warn', `${op.kind} settled: ${result.state}`, {
+      ...operationFields(op),
+      state: result.state,
+      ...(result.amount !== undefined && { amount: result.amount }),
+      ...(result.number !== undefined && { number: result.number }),
+      ...(result.failureType !== undefined && { failureType: result.failureType, failureReason: result.failureReason }),
+    });
   }
 
   /** The answer an operation refused at its turn gets; a refused event is also recorded as rejected. */
@@ -232,7 +279,7 @@ export class PaymentState {
 
   /** The token is deleted when the lifecycle closes, once: a refusal is flagged, not retried in a loop. */
   enqueueCloseTokenDeletion(): boolean {
-    if (!this.policy.deleteTokenOnClose || !this.input.paymentToken || this.tokenDeleted || this.closeTokenAttempted) {
+    if (!this.policy.deleteTokenOnClose || !this.hasTokenToDelete() || this.tokenDeleted || this.closeTokenAttempted) {
       return false;
     }
     this.closeTokenAttempted = true;

@@ -42,7 +42,8 @@ function attributesOf(state: PaymentState, l: Ledger): Attributes {
   return {
     status: statusOf(l, state.authorization),
     orderId: state.input.orderId,
-    instrument: INSTRUMENT_LABEL[state.instrument],
+    // A payment order names its payment method once it is paid.
+    instrument: state.paymentMethod ?? INSTRUMENT_LABEL[state.instrument],
     captured: l.captured,
     remaining: Math.max(0, remainingToCapture(l)),
     needsAttention: state.needsAttention,
@@ -79,6 +80,7 @@ function details(state: PaymentState, l: Ledger): string {
   return currentDetails({
     orderId: state.input.orderId,
     instrument: state.instrument,
+    ...(state.paymentMethod !== undefined && { paymentMethod: state.paymentMethod }),
     ledger: l,
     queue: state.queue,
     needsAttention: state.needsAttention,
@@ -153,6 +155,8 @@ function eagerWebUi(): (state: PaymentState) => void {
     const status = statusOf(l, state.authorization);
     const attributes = {
       status,
+      // A payment order names its payment method once it is paid.
+      instrument: state.paymentMethod ?? INSTRUMENT_LABEL[state.instrument],
       captured: l.captured,
       remaining: Math.max(0, remainingToCapture(l)),
       needsAttention: state.needsAttention,
@@ -163,7 +167,7 @@ function eagerWebUi(): (state: PaymentState) => void {
       upsertSearchAttributes([
         { key: PAYMENT_STATE, value: status },
         { key: ORDER_ID, value: state.input.orderId },
-        { key: INSTRUMENT, value: INSTRUMENT_LABEL[state.instrument] },
+        { key: INSTRUMENT, value: attributes.instrument },
         { key: CAPTURED_AMOUNT, value: attributes.captured },
         { key: REMAINING_AMOUNT, value: attributes.remaining },
         { key: NEEDS_ATTENTION, value: state.needsAttention },
@@ -182,6 +186,7 @@ function ledgerView(l: Ledger): LedgerView {
     reversed: l.reversed,
     aborted: l.aborted,
     ...(l.authorizedByPayer !== undefined && { authorizedByPayer: l.authorizedByPayer }),
+    ...(l.sale && { sale: true }),
     entries: l.entries.map((e) => ({ ...e })),
   };
 }
@@ -200,6 +205,8 @@ function operationView(op: OperationRecord): OperationView {
     ...(op.finalFulfilment !== undefined && { finalFulfilment: op.finalFulfilment }),
     ...(op.itemDescriptions !== undefined && { itemDescriptions: op.itemDescriptions }),
     ...(op.vatSummary !== undefined && { vatSummary: op.vatSummary }),
+    ...(op.orderItems !== undefined && { orderItems: op.orderItems }),
+    ...(op.receiptReference !== undefined && { receiptReference: op.receiptReference }),
     ...(op.comment !== undefined && { comment: op.comment }),
     status,
     ...(op.result !== undefined && { result: op.result }),
@@ -215,6 +222,7 @@ export function stateView(state: PaymentState): PaymentWorkflowState {
     paymentId: state.input.paymentId,
     orderId: state.input.orderId,
     instrument: state.instrument,
+    ...(state.paymentMethod !== undefined && { paymentMethod: state.paymentMethod }),
     status: statusOf(l, state.authorization),
     ...(state.authorization && { authorization: { ...state.authorization } }),
     ledger: ledgerView(l),
@@ -225,7 +233,15 @@ export function stateView(state: PaymentState): PaymentWorkflowState {
     needsAttention: state.needsAttention,
     attentionReasons: [...state.attentionReasons],
     rejectedSignals: [...state.rejectedSignals],
-    ...(token && { paymentToken: { type: token.type, last4: token.token.slice(-4), deleted: state.tokenDeleted } }),
+    ...(token && {
+      paymentToken: {
+        type: token.type,
+        ...(token.token !== undefined && { last4: token.token.slice(-4) }),
+        deleted: state.tokenDeleted,
+      },
+    }),
+    ...(!token &&
+      state.instrument === 'paymentorder' && { paymentToken: { type: 'all', deleted: state.tokenDeleted } }),
     authorizationExpiresAt: new Date(state.expiresAt).toISOString(),
     ...(state.settledAt !== undefined && {
       reversalWindowEndsAt: new Date(reversalWindowEnd(state.ledger, state.settledAt, state.policy)).toISOString(),

@@ -25,9 +25,11 @@ describe('request checks', () => {
   it('are total: any JSON gets a verdict, never an exception', () => {
     fc.assert(
       fc.property(fc.jsonValue(), fc.boolean(), (raw, signal) => {
-        for (const instrument of ['creditcard', 'invoice'] as const) checkCaptureRequest(raw, instrument, signal);
+        for (const instrument of ['creditcard', 'invoice', 'paymentorder'] as const) {
+          checkCaptureRequest(raw, instrument, signal);
+          checkReversalRequest(raw, instrument, signal);
+        }
         checkCancelRequest(raw, signal);
-        checkReversalRequest(raw, signal);
         checkAbortRequest(raw, signal);
         checkDeleteTokenRequest(raw, signal);
         checkCallback(raw, PAYMENT);

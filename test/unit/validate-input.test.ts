@@ -13,7 +13,25 @@ describe('payment workflow input check', () => {
 
   it('reports a null payment token (as Java or Go serializers send it) instead of throwing', () => {
     const problems = inputProblems({ ...valid, paymentToken: null });
-    assert.deepEqual(problems, ['paymentToken must be an object {token, type} (or left out)']);
+    assert.deepEqual(problems, ['paymentToken must be an object {type} (or left out)']);
+  });
+
+  it('accepts a token given by its type only (contract 1.3)', () => {
+    assert.deepEqual(inputProblems({ ...valid, paymentToken: { type: 'RecurrenceToken' } }), []);
+  });
+
+  it('refuses a card token value so that it never enters workflow history', () => {
+    const input = { ...valid, paymentToken: { token: '5a17c24e-d459-4567-bbad-aa0f17a76119', type: 'PaymentToken' } };
+    const problems = inputProblems(input);
+    assert.equal(problems.length, 1);
+    assert.match(problems[0] ?? '', /^paymentToken\.token must be left out: give only \{type\}/);
+    assert.doesNotMatch(problems[0] ?? '', /5a17c24e/, 'the refusal must not echo the token');
+  });
+
+  it('still accepts a token value in runs started before contract 1.3, so they replay', () => {
+    const input = { ...valid, paymentToken: { token: '5a17c24e-d459-4567-bbad-aa0f17a76119', type: 'PaymentToken' } };
+    assert.deepEqual(inputProblems(input, { cardTokenValueRefused: false }), []);
+    assert.deepEqual(inputProblems(input, { baseline: true }), []);
   });
 
   it('checks the token and the close policy types', () => {
@@ -22,7 +40,7 @@ describe('payment workflow input check', () => {
       paymentToken: { token: 'has spaces', type: 'CardToken' },
       policy: { deleteTokenOnClose: 'yes' },
     } as unknown as PaymentWorkflowInput;
-    assert.deepEqual(inputProblems(input), [
+    assert.deepEqual(inputProblems(input, { cardTokenValueRefused: false }), [
       'paymentToken.token must be 1 to 64 letters, digits or -',
       'paymentToken.type must be PaymentToken or RecurrenceToken',
       'policy.deleteTokenOnClose must be true or false',

@@ -3,8 +3,12 @@
  * payeeReference fixed when they were queued, and followed until Swedbank Pay's answer is final.
  * Swedbank Pay saying no is recorded and flagged, never a workflow failure.
  */
-import { ActivityFailure } from '@temporalio/workflow';
-import type { CreateTransactionInput, TransactionSnapshot } from '../../activities/payment-activities.js';
+import type {
+  CreateTransactionInput,
+  TransactionSnapshot,
+  WaitingOperation,
+} from '../../activities/payment-activities.js';
+import { ActivityFailure, type ActivityOptions } from '@temporalio/workflow';
 import type { OperationResult } from '../../contract/index.js';
 import {
   beginTransaction,
@@ -29,8 +33,35 @@ import {
   type Runtime,
 } from '../runtime.js';
 import type { OperationRecord } from '../carry.js';
+import { operationFields } from '../state.js';
 
 const isPending = (tx: TransactionSnapshot) => tx.state === 'Initialized' || tx.state === 'AwaitingActivity';
+
+/**
+ * Reads a pending transaction's outcome: a legacy transaction by its id; a payment order's (which has
+ * no id until it is listed) by its payeeReference, or a new failed attempt of its kind.
+ */
+function check(
+  rt: Runtime,
+  op: OperationRecord,
+  tx: TransactionSnapshot,
+  options: ActivityOptions,
+  waiting: WaitingOperation,
+): Promise<TransactionSnapshot> {
+  const { state, activities } = rt;
+  if (state.instrument !== 'paymentorder') {
+    return activities.getTransaction.executeWithOptions(options, [tx.transactionId, waiting]);
+  }
+  const ref = {
+    paymentId: state.input.paymentId,
+    kind: op.kind as TransactionKind,
+    payeeReference: tx.payeeReference,
+    amount: tx.amount,
+    vatAmount: tx.vatAmount,
+    failedAttemptsSeen: tx.failedAttemptsSeen ?? 0,
+  };
+  return activities.getPaymentOrderTransaction.executeWithOptions(options, [ref, waiting]);
+}
 
 /**
  * Initialized / AwaitingActivity: wait for a callback or a poll timer, then GET the truth. A failed
@@ -43,10 +74,22 @@ async function awaitOutcome(
   tx: TransactionSnapshot,
   what: string,
 ): Promise<TransactionSnapshot> {
-  const { state, activities, activityOptions } = rt;
+  const { state, activityOptions } = rt;
   const backoff = new Backoff(rt);
   const since = op.progress ? Date.parse(op.progress.sentAt) : state.now();
   let flagged = op.progress?.flagged ?? false;
+  const waiting: WaitingOperation = {
+    operation: op.kind as TransactionKind,
+    payeeReference: op.payeeReference!,
+    orderId: state.input.orderId,
+    waitingSince: new Date(since).toISOString(),
+  };
+  if (isPending(tx)) {
+    state.log('info', `${what}: outcome unknown (${tx.state}); waiting for a callback or a poll`, {
+      ...operationFields(op),
+      transactionId: tx.transactionId,
+    });
+  }
   while (isPending(tx)) {
     if (op.progress) op.progress.transaction = tx;
     continueAsNewIfDue(rt);
@@ -55,9 +98,7 @@ async function awaitOutcome(
     backoff.next();
     try {
       // Not `patiently`: this loop flags a long wait itself, without a timer per poll in history.
-      tx = await activities.getTransaction.executeWithOptions({ ...activityOptions, summary: `check ${what}` }, [
-        tx.transactionId,
-      ]);
+      tx = await check(rt, op, tx, { ...activityOptions, summary: `check ${what}` }, waiting);
     } catch (err) {
       if (isUnwinding(err)) throw err;
       state.flag(`${what}: could not read the outcome (${failureOf(err).message}); still polling`);
@@ -171,7 +212,11 @@ export async function runTransaction(
     ...(op.kind !== 'cancellation' && { amount, vatAmount }),
     ...(op.itemDescriptions && { itemDescriptions: op.itemDescriptions }),
     ...(op.vatSummary && { vatSummary: op.vatSummary }),
+    ...(op.orderItems && { orderItems: op.orderItems }),
+    ...(op.receiptReference !== undefined && { receiptReference: op.receiptReference }),
+    ...(op.kind === 'cancellation' && state.instrument === 'paymentorder' && { cancellationAmount: amount }),
     ...(resumed && { resume: true }),
+    orderId: state.input.orderId,
   };
   const base = {
     operationId: op.id,
@@ -179,6 +224,7 @@ export async function runTransaction(
     ...(op.reference !== undefined && { reference: op.reference }),
     payeeReference,
   };
+  if (!op.progress?.transaction) state.log('info', `${summary}: sending to Swedbank Pay`, operationFields(op));
   try {
     let tx =
       op.progress?.transaction ??
@@ -195,8 +241,9 @@ export async function runTransaction(
       state: txState,
       amount: tx.amount,
       vatAmount: tx.vatAmount,
-      number: tx.number,
-      transactionId: tx.transactionId,
+      // A payment order's failed attempt has no transaction id (and may have no number).
+      ...(tx.number && { number: tx.number }),
+      ...(tx.transactionId && { transactionId: tx.transactionId }),
       ...(tx.failedReason !== undefined && { failedReason: tx.failedReason }),
     });
     if (txState === 'Failed') state.flag(`${summary} failed at Swedbank Pay: ${tx.failedReason ?? 'no reason given'}`);
@@ -205,8 +252,8 @@ export async function runTransaction(
       state: txState,
       amount: tx.amount,
       vatAmount: tx.vatAmount,
-      number: tx.number,
-      transactionId: tx.transactionId,
+      ...(tx.number && { number: tx.number }),
+      ...(tx.transactionId && { transactionId: tx.transactionId }),
       ...(txState === 'Failed' && {
         failureReason: tx.failedReason ?? 'failed at Swedbank Pay',
         failureType: 'Failed',

@@ -10,7 +10,7 @@ import type { AuthorizationSnapshot } from '../../activities/payment-activities.
 import type { AuthorizationState } from '../../contract/index.js';
 import { formatAmount } from '../../domain/amount.js';
 import { authorizationOutcome, decideAbandonment, type AuthorizationEnd } from '../../domain/authorization.js';
-import { createLedger } from '../../domain/ledger.js';
+import { createLedger, createSaleLedger } from '../../domain/ledger.js';
 import { authorizationExpiry, expiryActionAt } from '../../domain/policy.js';
 import { Backoff, continueAsNewIfDue, failureOf, mustContinueAsNew, waitForHint, type Runtime } from '../runtime.js';
 
@@ -30,14 +30,27 @@ async function readAuthorization(rt: Runtime, summary: string): Promise<Authoriz
   }
 }
 
-/** Swedbank Pay authorized the payment: the ledger starts from its amount, and held requests run. */
-function authorized(rt: Runtime, a: AuthorizationState, snapshot: AuthorizationSnapshot, amount: number): void {
+/**
+ * Swedbank Pay authorized the payment (or, for a one-phase payment order, sold it): the ledger starts
+ * from its amount, and held requests run.
+ */
+function authorized(
+  rt: Runtime,
+  a: AuthorizationState,
+  snapshot: AuthorizationSnapshot,
+  outcome: { amount: number; sale?: true },
+): void {
   const { state } = rt;
-  const completed = snapshot.transactions.filter((t) => t.type === 'Authorization' && t.state === 'Completed');
+  const { amount } = outcome;
+  const type = outcome.sale ? 'Sale' : 'Authorization';
+  const completed = snapshot.transactions.filter((t) => t.type === type && t.state === 'Completed');
   const last = completed.at(-1);
   const created = last ? Date.parse(last.created) : Number.NaN;
   const at = Number.isNaN(created) ? state.now() : Math.min(created, state.now());
-  state.ledger = { ...createLedger(snapshot.currency, amount), authorizedByPayer: true };
+  state.ledger = outcome.sale
+    ? createSaleLedger(snapshot.currency, amount)
+    : { ...createLedger(snapshot.currency, amount), authorizedByPayer: true };
+  if (snapshot.paymentMethod !== undefined) state.paymentMethod = snapshot.paymentMethod;
   a.phase = 'Authorized';
   a.authorizedAmount = amount;
   a.authorizedAt = new Date(at).toISOString();
@@ -55,7 +68,7 @@ function authorized(rt: Runtime, a: AuthorizationState, snapshot: AuthorizationS
     );
   }
   a.currency = snapshot.currency;
-  if (snapshot.transactions.some((t) => t.type !== 'Authorization' && t.state === 'Completed')) {
+  if (snapshot.transactions.some((t) => t.type !== type && t.state === 'Completed')) {
     state.flag('the payment already had transactions when it was authorized');
   }
   const head = state.queue[0];
@@ -164,7 +177,7 @@ export async function authorizationPhase(rt: Runtime, a: AuthorizationState): Pr
     if (snapshot) {
       const outcome = authorizationOutcome(snapshot);
       if (outcome.kind === 'authorized') {
-        authorized(rt, a, snapshot, outcome.amount);
+        authorized(rt, a, snapshot, outcome);
         return undefined;
       }
       if (outcome.kind === 'failed') return { kind: 'failed', reason: outcome.reason };

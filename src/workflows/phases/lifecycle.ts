@@ -5,13 +5,36 @@
  */
 import { allHandlersFinished, condition, continueAsNew, isCancellation, sleep } from '@temporalio/workflow';
 import type { PaymentSummary, PaymentWorkflowInput } from '../../contract/index.js';
-import { createLedger, type Ledger } from '../../domain/ledger.js';
+import { formatAmount } from '../../domain/amount.js';
+import { createLedger, createSaleLedger, type Ledger } from '../../domain/ledger.js';
 import { idleStep } from '../../domain/lifecycle.js';
+import type { PaymentSnapshot } from '../../activities/payment-activities.js';
 import { run } from '../operations/run.js';
-import { Backoff, continueAsNewDue, Deadline, failureOf, type Runtime } from '../runtime.js';
+import { Backoff, continueAsNewDeferred, continueAsNewDue, Deadline, failureOf, type Runtime } from '../runtime.js';
 import { summaryOf } from '../web-ui.js';
 
-/** The authorized amount, read with GET when the starter did not give it. */
+/** A payment order as the lifecycle starts from it: authorized (or sold), its method known. */
+function startPaymentOrder(rt: Runtime, payment: PaymentSnapshot): Ledger {
+  const { state } = rt;
+  const { input } = state;
+  if (payment.paymentMethod !== undefined) state.paymentMethod = payment.paymentMethod;
+  if (payment.state !== 'Paid') state.flag(`the payment order is ${payment.state}, not Paid, as its lifecycle starts`);
+  if (input.authorizedAmount !== undefined && input.authorizedAmount !== payment.amount) {
+    const shown = (n: number) => formatAmount(n, payment.currency);
+    state.flag(
+      `Swedbank Pay shows ${shown(payment.amount)} paid, not the ${shown(input.authorizedAmount)} the starter gave`,
+    );
+  }
+  const sale = payment.transactionType === 'Sale';
+  const untouched = sale ? payment.remainingReversalAmount : payment.remainingCaptureAmount;
+  if (untouched !== undefined && untouched !== payment.amount) {
+    state.flag('the payment order already had transactions when this workflow started');
+  }
+  if (sale) return createSaleLedger(payment.currency, payment.amount);
+  return { ...createLedger(payment.currency, payment.amount), authorizedByPayer: true };
+}
+
+/** The authorized amount, read with GET when the starter did not give it (and always for a payment order). */
 export async function readAuthorizedPayment(rt: Runtime): Promise<Ledger> {
   const { state } = rt;
   for (const backoff = new Backoff(rt); !state.ledger; backoff.next()) {
@@ -20,6 +43,10 @@ export async function readAuthorizedPayment(rt: Runtime): Promise<Ledger> {
         { ...rt.activityOptions, summary: 'read the authorized payment' },
         [state.input.paymentId],
       );
+      if (state.instrument === 'paymentorder') {
+        state.ledger = startPaymentOrder(rt, payment);
+        break;
+      }
       state.ledger = createLedger(payment.currency, payment.amount);
       if (payment.remainingCaptureAmount !== undefined && payment.remainingCaptureAmount !== payment.amount) {
         state.flag('the payment already had transactions when this workflow started');
@@ -89,14 +116,17 @@ export async function lifecycle(rt: Runtime, input: PaymentWorkflowInput): Promi
     }
     if (continueAsNewDue(rt)) {
       await condition(allHandlersFinished);
-      if (state.queue.length === 0) {
-        state.refreshNow();
-        await continueAsNew<(input: PaymentWorkflowInput) => Promise<PaymentSummary>>({
-          ...input,
-          carried: state.carry(),
-        });
+      if (state.queue.length > 0) continue;
+      if (continueAsNewDeferred(rt)) {
+        // A 1 ms timer makes a later task when nothing else comes.
+        await condition(() => state.queue.length > 0 || !continueAsNewDeferred(rt), 1);
+        continue;
       }
-      continue;
+      state.refreshNow();
+      await continueAsNew<(input: PaymentWorkflowInput) => Promise<PaymentSummary>>({
+        ...input,
+        carried: state.carry(),
+      });
     }
     if (rt.features.leanCommands) {
       // One timer for the next deadline, kept while requests come and go; a callback needs nothing here.
