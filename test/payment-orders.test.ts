@@ -224,6 +224,9 @@ describe('payment order: outcomes not known at once', () => {
   it('with every callback dropped, polling finds the reversal; a failed one is recorded Failed', async () => {
     const { handle, paymentId } = await startPayment(fx, { instrument: 'paymentorder', amount: 20_000 });
     await handle.executeUpdate(captureUpdate, { args: [{ amount: 20_000, vatAmount: 0 }] });
+    // The capture's own callback may still be on its way when its update returns: let it land (after
+    // the order's), so that only callbacks about the reversals are dropped and counted below.
+    await waitForState(handle, (x) => x.callbacksReceived >= 2, { what: "the order's and the capture's callbacks" });
     await fx.admin.setCallbackFaults([{ kind: 'drop', probability: 1 }]);
     await fx.admin.setOutcomes([
       { instrument: 'paymentorder', operation: 'reversal', outcome: 'Completed', delayMs: 400, times: 1 },
