@@ -14,6 +14,7 @@ const SCENARIOS = [
   'test/payment-expiry.test.ts',
   'test/payment-authorization.test.ts',
   'test/archive-scenarios.test.ts',
+  'test/payment-orders.test.ts',
 ];
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
