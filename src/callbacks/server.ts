@@ -5,7 +5,7 @@
  * 503 and are retried) does not make an orchestrator restart a healthy receiver.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listen, urlHost } from '../http/listen.js';
 import { ConfigurationError } from '../config/errors.js';
 import { createCallbackHandler, DEFAULT_SIGNAL_TIMEOUT_MS, type CallbackHandlerOptions } from './handler.js';
 
@@ -73,19 +73,11 @@ export async function startCallbackServer(options: CallbackServerOptions): Promi
   server.headersTimeout = 10_000;
   server.requestTimeout = 30_000;
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const bound = (server.address() as AddressInfo).port;
-  const urlHost = host.includes(':') ? `[${host}]` : host;
+  const bound = await listen(server, port, host);
 
   let closing: Promise<void> | undefined;
   return {
-    url: `http://${urlHost}:${bound}${path}`,
+    url: `http://${urlHost(host)}:${bound}${path}`,
     port: bound,
     close() {
       callbacks.close();

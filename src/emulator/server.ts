@@ -5,7 +5,7 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listen, urlHost } from '../http/listen.js';
 import { ADMIN_PREFIX, handleAdminRequest, type AdminContext } from './admin.js';
 import { CallbackDispatcher } from './callbacks.js';
 import { RequestFaults, type RequestFault } from './faults.js';
@@ -70,7 +70,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const port = await listen(server, options.port ?? 0, options.host ?? '127.0.0.1');
   components.context.baseUrl = options.publicBaseUrl
     ? new URL(options.publicBaseUrl).origin
-    : `http://${formatHost(options.host ?? '127.0.0.1')}:${port}`;
+    : `http://${urlHost(options.host ?? '127.0.0.1')}:${port}`;
   let closing: Promise<void> | undefined;
   return {
     baseUrl: components.context.baseUrl,
@@ -111,20 +111,6 @@ function createComponents(options: EmulatorOptions): Components {
     },
   };
   return { context, faults, requestTimers: new TimerRegistry(), token: options.token };
-}
-
-function listen(server: Server, port: number, host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve((server.address() as AddressInfo).port);
-    });
-  });
-}
-
-function formatHost(host: string): string {
-  return host.includes(':') ? `[${host}]` : host;
 }
 
 async function shutDown(server: Server, components: Components): Promise<void> {

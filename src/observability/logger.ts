@@ -156,9 +156,13 @@ function fieldsOf(meta: LogMetadata | undefined): Record<string, unknown> {
  * fields. It also fits the callback handler's `logger` option.
  */
 export function temporalLogger(log: AppLogger): TemporalLogger {
-  const emit = (level: LogLevel, message: string, meta?: LogMetadata) => {
+  return loggerOf((level, message, meta) => {
     log[PINO_LEVEL[level] ?? 'info'](fieldsOf(meta), message);
-  };
+  });
+}
+
+/** A Temporal SDK logger whose every level goes through one function. */
+export function loggerOf(emit: (level: LogLevel, message: string, meta?: LogMetadata) => void): TemporalLogger {
   return {
     log: emit,
     trace: (message, meta) => emit('TRACE', message, meta),

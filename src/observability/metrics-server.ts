@@ -5,7 +5,7 @@
  * from inside.
  */
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listen, urlHost } from '../http/listen.js';
 import type { Registry } from 'prom-client';
 
 export interface RunningMetricsServer {
@@ -34,17 +34,9 @@ export async function startMetricsServer(bindAddress: string, registry: Registry
   });
   server.headersTimeout = 10_000;
   server.requestTimeout = 30_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const bound = (server.address() as AddressInfo).port;
-  const shownHost = host.includes(':') ? `[${host}]` : host;
+  const bound = await listen(server, port, host);
   return {
-    url: `http://${shownHost}:${bound}/metrics`,
+    url: `http://${urlHost(host)}:${bound}/metrics`,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -4,7 +4,8 @@
  * structured logger and, when asked, serves the SDK's worker metrics and this package's payment
  * metrics on one Prometheus endpoint. `installQuietRuntime` is the quiet form for tests.
  */
-import { DefaultLogger, Runtime, type Logger, type LogLevel, type LogMetadata } from '@temporalio/worker';
+import { DefaultLogger, Runtime, type Logger } from '@temporalio/worker';
+import { loggerOf } from '../observability/logger.js';
 import { HISTOGRAM_BUCKETS } from '../observability/payment-metrics.js';
 
 /**
@@ -13,19 +14,11 @@ import { HISTOGRAM_BUCKETS } from '../observability/payment-metrics.js';
  */
 function quietLogger(): Logger {
   const sdk = new DefaultLogger('WARN');
-  const emit = (level: LogLevel, message: string, meta?: LogMetadata) => {
+  return loggerOf((level, message, meta) => {
     const component: unknown = meta?.sdkComponent;
     if ((component === 'workflow' || component === 'activity') && level !== 'ERROR') return;
     sdk.log(level, message, meta);
-  };
-  return {
-    log: emit,
-    trace: (message, meta) => emit('TRACE', message, meta),
-    debug: (message, meta) => emit('DEBUG', message, meta),
-    info: (message, meta) => emit('INFO', message, meta),
-    warn: (message, meta) => emit('WARN', message, meta),
-    error: (message, meta) => emit('ERROR', message, meta),
-  };
+  });
 }
 
 /** Installs the SDK runtime with WARN-level logging. Call once, before any worker or connection. */
