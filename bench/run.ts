@@ -10,7 +10,8 @@
  *   P3  history events and billable Temporal Cloud actions per lifecycle, by kind, against the floor;
  *       also one lifecycle with an asynchronous outcome and a retried request
  *   P4  memory: worker RSS per cached workflow (payment vs bare), and with N open payments the worker's
- *       and dev server's RSS and the latency of an update to a random payment
+ *       and dev server's RSS and the latency of an update to a random payment, against as many open
+ *       bare workflows updated the same way (the engine's own latency on this server and machine)
  *   P5  the emulator's requests per second
  *
  * Options (flag or environment variable): --reps BENCH_REPS (3), --latencies BENCH_LATENCIES
@@ -131,10 +132,23 @@ interface P1Row {
   ratio: number;
   /** (workflow - direct) / operations, medians. */
   overheadPerOperationMs: number;
-  samples: { workflowMs: number[]; directMs: number[] };
+  /**
+   * The bare workflow's start and six updates with no-op activities, no I/O: the engine's own round
+   * trips, the part of the overhead no workflow code can remove on this server and machine.
+   */
+  engineMs: Spread;
+  samples: { workflowMs: number[]; directMs: number[]; engineMs: number[] };
 }
 
-async function p1(stack: BenchStack, worker: WorkerHandle, o: Options): Promise<P1Row[]> {
+/** One bare lifecycle, timed, then finished so that it does not stay open. */
+async function timedBareRun(client: Client, taskQueue: string): Promise<number> {
+  let id = '';
+  const ms = await timed(async () => (id = await bareRun(client, taskQueue)));
+  await client.workflow.getHandle(id).signal(finishSignal);
+  return ms;
+}
+
+async function p1(stack: BenchStack, worker: WorkerHandle, bare: WorkerHandle, o: Options): Promise<P1Row[]> {
   const client = new SwedbankPayClient({ baseUrl: stack.emulatorUrl, token: stack.token, timeoutMs: 30_000 });
   const rows: P1Row[] = [];
   try {
@@ -143,8 +157,10 @@ async function p1(stack: BenchStack, worker: WorkerHandle, o: Options): Promise<
       await setLatency(stack, latencyMs);
       await workflowLifecycle(worker.payments, await newPayment(stack.admin, stack.callbackUrl));
       await directLifecycle(client, await newPayment(stack.admin, stack.callbackUrl));
+      await timedBareRun(stack.env.client, bare.taskQueue);
       const workflowMs: number[] = [];
       const directMs: number[] = [];
+      const engineMs: number[] = [];
       for (let r = 0; r < o.reps; r++) {
         const a = await newPayment(stack.admin, stack.callbackUrl);
         const b = await newPayment(stack.admin, stack.callbackUrl);
@@ -158,6 +174,7 @@ async function p1(stack: BenchStack, worker: WorkerHandle, o: Options): Promise<
           await runWorkflow();
         }
         await sleep(200); // callbacks of the last operation land outside the next measurement
+        engineMs.push(await timedBareRun(stack.env.client, bare.taskQueue));
       }
       const w = spread(workflowMs);
       const d = spread(directMs);
@@ -167,7 +184,8 @@ async function p1(stack: BenchStack, worker: WorkerHandle, o: Options): Promise<
         directMs: d,
         ratio: w.median / d.median,
         overheadPerOperationMs: (w.median - d.median) / OPERATIONS,
-        samples: { workflowMs, directMs },
+        engineMs: spread(engineMs),
+        samples: { workflowMs, directMs, engineMs },
       });
     }
   } finally {
@@ -382,14 +400,24 @@ interface P4Cached {
   samples: { paymentKiB: number[]; bareKiB: number[] };
 }
 
-interface P4Open {
-  openPayments: number;
-  settings: Record<string, unknown>;
+/** One kind of workflow held open by the thousand on one worker, then updated at random. */
+interface OpenRun {
   openedPerSecond: number;
   workerRssMiB: { before: number; open: number; afterUpdates: number };
+  /** The dev server's RSS once these are open (the bare ones open first, so this includes them). */
   devServerRssMiB: number | undefined;
   updateMs: { p50: number; p99: number; spread: Spread };
   updateSamplesMs: number[];
+}
+
+interface P4Open {
+  openPayments: number;
+  settings: Record<string, unknown>;
+  /** The bare workflow, as many open on the same server with the same settings: the engine's own latency. */
+  bare: OpenRun;
+  payment: OpenRun;
+  /** Payment / bare, update latency percentiles. */
+  ratio: { p50: number; p99: number };
 }
 
 /** Resident memory after it settles: the median of a few readings. */
@@ -402,15 +430,18 @@ async function settledRss(worker: WorkerHandle): Promise<number> {
   return spread(readings).median;
 }
 
-async function openBare(client: Client, taskQueue: string, count: number): Promise<void> {
+async function openBare(client: Client, taskQueue: string, count: number): Promise<string[]> {
+  const ids: string[] = [];
   await pool(
     Array.from({ length: count }, (_, i) => i),
     16,
     async () => {
       const handle = await client.workflow.start(bareLifecycle, { taskQueue, workflowId: `bare-${randomUUID()}` });
       await handle.executeUpdate(stepUpdate, { args: [0] });
+      ids.push(handle.workflowId);
     },
   );
+  return ids;
 }
 
 async function openPayments(stack: BenchStack, worker: WorkerHandle, count: number): Promise<NewPayment[]> {
@@ -453,35 +484,82 @@ async function p4Cached(stack: BenchStack, o: Options): Promise<P4Cached> {
   return { workflows: k, paymentKiB: p, bareKiB: b, ratio: p.median / b.median, samples: { paymentKiB, bareKiB } };
 }
 
+/**
+ * Opens `n` workflows of one kind on a fresh worker with the shipped settings, then sends `updates`
+ * updates one at a time, each to a random one of them (with more open than the cache holds, most
+ * are replayed first).
+ */
+async function openAndUpdate<T>(
+  stack: BenchStack,
+  worker: WorkerHandle,
+  n: number,
+  updates: number,
+  open: (count: number) => Promise<T[]>,
+  update: (item: T, u: number) => Promise<unknown>,
+): Promise<OpenRun> {
+  const before = await settledRss(worker);
+  const started = performance.now();
+  const opened = await open(n);
+  const openedPerSecond = n / ((performance.now() - started) / 1000);
+  await sleep(2_000);
+  const openRss = await settledRss(worker);
+  const devServer = stack.devServerPid === undefined ? undefined : rssOf(stack.devServerPid);
+  const samples: number[] = [];
+  for (let u = 0; u < updates; u++) {
+    const item = opened[Math.floor(Math.random() * opened.length)]!;
+    samples.push(await timed(() => update(item, u)));
+  }
+  const afterUpdates = await settledRss(worker);
+  return {
+    openedPerSecond,
+    workerRssMiB: { before: mib(before), open: mib(openRss), afterUpdates: mib(afterUpdates) },
+    devServerRssMiB: devServer === undefined ? undefined : mib(devServer),
+    updateMs: { p50: percentile(samples, 0.5), p99: percentile(samples, 0.99), spread: spread(samples) },
+    updateSamplesMs: samples,
+  };
+}
+
 async function p4Open(stack: BenchStack, o: Options): Promise<P4Open> {
   const n = o.open;
+  const client = stack.env.client;
+  // The baseline first, so that the payments' figures are taken on the busier server.
+  const bareWorker = await stack.startWorker('bare');
+  let bare: OpenRun;
+  try {
+    log(`P4: opening ${n} bare workflows (started, one update each), then ${o.updates} updates at random`);
+    bare = await openAndUpdate(
+      stack,
+      bareWorker,
+      n,
+      o.updates,
+      (count) => openBare(client, bareWorker.taskQueue, count),
+      (id, u) => client.workflow.getHandle(id).executeUpdate(stepUpdate, { args: [u] }),
+    );
+  } finally {
+    await bareWorker.stop();
+  }
   const worker = await stack.startWorker('payment');
   try {
-    const before = await settledRss(worker);
-    log(`P4: opening ${n} payments (authorized, captured in full, in their reversal window)`);
-    const started = performance.now();
-    const opened = await openPayments(stack, worker, n);
-    const openedPerSecond = n / ((performance.now() - started) / 1000);
-    await sleep(2_000);
-    const open = await settledRss(worker);
-    const devServer = stack.devServerPid === undefined ? undefined : rssOf(stack.devServerPid);
-    log(`P4: ${o.updates} updates to random open payments, one at a time`);
-    const samples: number[] = [];
-    for (let u = 0; u < o.updates; u++) {
-      const p = opened[Math.floor(Math.random() * opened.length)]!;
-      samples.push(
-        await timed(() => worker.payments.reverse(p.paymentId, { amount: 1, vatAmount: 0, reference: `U${u}` })),
-      );
-    }
-    const afterUpdates = await settledRss(worker);
+    log(
+      `P4: opening ${n} payments (authorized, captured in full, in their reversal window), then ${o.updates} updates`,
+    );
+    const payment = await openAndUpdate(
+      stack,
+      worker,
+      n,
+      o.updates,
+      (count) => openPayments(stack, worker, count),
+      (p, u) => worker.payments.reverse(p.paymentId, { amount: 1, vatAmount: 0, reference: `U${u}` }),
+    );
     return {
       openPayments: n,
       settings: worker.settings,
-      openedPerSecond,
-      workerRssMiB: { before: mib(before), open: mib(open), afterUpdates: mib(afterUpdates) },
-      devServerRssMiB: devServer === undefined ? undefined : mib(devServer),
-      updateMs: { p50: percentile(samples, 0.5), p99: percentile(samples, 0.99), spread: spread(samples) },
-      updateSamplesMs: samples,
+      bare,
+      payment,
+      ratio: {
+        p50: payment.updateMs.p50 / bare.updateMs.p50,
+        p99: payment.updateMs.p99 / bare.updateMs.p99,
+      },
     };
   } finally {
     await worker.stop();
@@ -556,13 +634,21 @@ function report(results: Results): string {
     out.push('', 'P1  one lifecycle (start + 6 operations), wall time in ms: through the workflow vs direct');
     out.push(
       table(
-        ['emulated latency', 'workflow', 'direct', 'ratio (medians)', 'overhead per operation'],
+        [
+          'emulated latency',
+          'workflow',
+          'direct',
+          'ratio (medians)',
+          'overhead per operation',
+          'of which the engine (bare workflow, no I/O)',
+        ],
         results.P1.map((r) => [
           `${r.latencyMs} ms`,
           showSpread(r.workflowMs, 0),
           showSpread(r.directMs, 0),
           r.ratio.toFixed(2),
           `${r.overheadPerOperationMs.toFixed(1)} ms`,
+          `${(r.engineMs.median / OPERATIONS).toFixed(1)} ms`,
         ]),
       ),
     );
@@ -627,12 +713,25 @@ function report(results: Results): string {
     const r = results.P4.open;
     out.push(
       '',
-      `P4  ${r.openPayments} open payments on one worker (shipped settings: ${JSON.stringify(r.settings)}), ` +
-        `opened at ${r.openedPerSecond.toFixed(1)}/s`,
+      `P4  ${r.openPayments} open workflows on one worker (shipped settings: ${JSON.stringify(r.settings)}); ` +
+        'the bare workflow first, as many, on the same server',
     );
+    const row = (name: string, x: OpenRun) => [
+      name,
+      `${x.openedPerSecond.toFixed(1)}/s`,
+      `${x.workerRssMiB.before.toFixed(0)} MiB`,
+      `${x.workerRssMiB.open.toFixed(0)} MiB`,
+      `${x.workerRssMiB.afterUpdates.toFixed(0)} MiB`,
+      x.devServerRssMiB === undefined ? 'n/a' : `${x.devServerRssMiB.toFixed(0)} MiB`,
+      `${x.updateMs.p50.toFixed(1)} ms`,
+      `${x.updateMs.p99.toFixed(1)} ms`,
+      showSpread(x.updateMs.spread, 1, ' ms'),
+    ];
     out.push(
       table(
         [
+          'workflow',
+          'opened',
           'worker RSS idle',
           'worker RSS open',
           'after updates',
@@ -642,15 +741,9 @@ function report(results: Results): string {
           'update min / median / max',
         ],
         [
-          [
-            `${r.workerRssMiB.before.toFixed(0)} MiB`,
-            `${r.workerRssMiB.open.toFixed(0)} MiB`,
-            `${r.workerRssMiB.afterUpdates.toFixed(0)} MiB`,
-            r.devServerRssMiB === undefined ? 'n/a' : `${r.devServerRssMiB.toFixed(0)} MiB`,
-            `${r.updateMs.p50.toFixed(1)} ms`,
-            `${r.updateMs.p99.toFixed(1)} ms`,
-            showSpread(r.updateMs.spread, 1, ' ms'),
-          ],
+          row('bare', r.bare),
+          row('payment', r.payment),
+          ['payment / bare', '', '', '', '', '', r.ratio.p50.toFixed(2), r.ratio.p99.toFixed(2), ''],
         ],
       ),
     );
@@ -696,7 +789,7 @@ async function main(): Promise<void> {
       const bare = await stack.startWorker('bare');
       results.meta.workerSettings = worker.settings;
       try {
-        if (o.only.has('P1')) results.P1 = await p1(stack, worker, o);
+        if (o.only.has('P1')) results.P1 = await p1(stack, worker, bare, o);
         if (o.only.has('P3')) results.P3 = await p3(stack, worker, o);
         if (o.only.has('P2')) results.P2 = await p2(stack, worker, bare, o);
       } finally {

@@ -4,7 +4,9 @@
  * (reversals of 400.00 and 100.00) and the card token deleted. Through the workflow it is the OMS
  * client API's waiting calls; directly it is the same Swedbank Pay requests from SwedbankPayClient
  * (each capture, cancellation and reversal a GET of the payment for its operation, then the POST;
- * the token deletion one PATCH), as an activity's first attempt makes them.
+ * the token deletion a GET of the authorizations for the token, then the PATCH), as an activity's
+ * first attempt makes them. The token is read, not remembered, on both paths: the workflow never
+ * holds it (contract 1.3), and a direct integration that keeps no card token reads it the same way.
  */
 import { randomUUID } from 'node:crypto';
 import type { PaymentsClient } from '../../src/client/payments-client.js';
@@ -85,7 +87,9 @@ export async function directLifecycle(client: SwedbankPayClient, p: NewPayment):
     (await client.reverse(id, { amount: 10_000, vatAmount: 2_000, description: 'reversal', payeeReference: ref(5) }))
       .transaction.state,
   ];
-  const token = await client.deleteToken({ paymentToken: p.token, tokenType: 'PaymentToken', comment: 'finished' });
+  const paymentToken = await client.findCardToken(id, 'PaymentToken');
+  if (paymentToken !== p.token) throw new Error('direct lifecycle: the authorization shows another token');
+  const token = await client.deleteToken({ paymentToken, tokenType: 'PaymentToken', comment: 'finished' });
   if (states.some((s) => s !== 'Completed') || !token.isDeleted) throw new Error(`direct lifecycle: ${states.join()}`);
 }
 
