@@ -1,7 +1,9 @@
 /**
  * `npm run bench`: what a payment lifecycle costs through Temporal, against baselines measured in the
- * same run, on a Temporal dev server with the emulator over HTTP (all on loopback, all stopped at the
- * end). Prints tables and writes every sample as JSON (artifacts/bench.json).
+ * same run, on a Temporal dev server (or a server already running: --temporal-address) with the
+ * emulator over HTTP (all on loopback; all stopped at the end, and on a running server every workflow
+ * the run started is terminated). Prints tables and writes every sample as JSON
+ * (artifacts/bench.json).
  *
  *   P1  one lifecycle's wall time through the workflow vs the same Swedbank Pay requests made directly,
  *       at several emulated latencies (the emulator's latency fault on every /psp request)
@@ -10,7 +12,7 @@
  *   P3  history events and billable Temporal Cloud actions per lifecycle, by kind, against the floor;
  *       also one lifecycle with an asynchronous outcome and a retried request
  *   P4  memory: worker RSS per cached workflow (payment vs bare), and with N open payments the worker's
- *       and dev server's RSS and the latency of an update to a random payment, against as many open
+ *       and Temporal server's RSS and the latency of an update to a random payment, against as many open
  *       bare workflows updated the same way (the engine's own latency on this server and machine)
  *   P5  the emulator's requests per second
  *
@@ -18,7 +20,10 @@
  * (0,50,150), --concurrency BENCH_CONCURRENCY (20), --cached BENCH_CACHED_WORKFLOWS (300),
  * --open BENCH_OPEN_PAYMENTS (1000), --updates BENCH_UPDATES (200), --emulator-requests
  * BENCH_EMULATOR_REQUESTS (5000), --only BENCH_ONLY (e.g. P1,P3), --out BENCH_OUT
- * (artifacts/bench.json). No figure here is asserted: they are measurements, not tests.
+ * (artifacts/bench.json), --temporal-address BENCH_TEMPORAL_ADDRESS with --temporal-namespace
+ * BENCH_TEMPORAL_NAMESPACE (default) and --temporal-pid BENCH_TEMPORAL_PID (a running server instead
+ * of a dev server, e.g. the production shape's, with the payment search attributes registered; its
+ * pid for its CPU and memory). No figure here is asserted: they are measurements, not tests.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -28,6 +33,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
+import { TEMPORAL_ADDRESS_PATTERN } from '../src/config/temporal.js';
 import { SwedbankPayClient } from '../src/swedbank/client.js';
 import { installQuietRuntime } from '../src/temporal/logging.js';
 import { bareLifecycle, finishSignal, stepUpdate } from './support/bare-workflow.js';
@@ -41,7 +47,14 @@ import {
   workflowLifecycle,
   type NewPayment,
 } from './support/lifecycles.js';
-import { cpuMsOf, rssOf, startBenchStack, type BenchStack, type WorkerHandle } from './support/stack.js';
+import {
+  cpuMsOf,
+  rssOf,
+  startBenchStack,
+  type BenchStack,
+  type ExternalServer,
+  type WorkerHandle,
+} from './support/stack.js';
 import { mib, percentile, showSpread, spread, table, type Spread } from './support/stats.js';
 
 const ROOT = resolve(new URL('..', import.meta.url).pathname);
@@ -61,6 +74,9 @@ function options() {
       'emulator-requests': { type: 'string' },
       only: { type: 'string' },
       out: { type: 'string' },
+      'temporal-address': { type: 'string' },
+      'temporal-namespace': { type: 'string' },
+      'temporal-pid': { type: 'string' },
     },
   });
   const env = process.env;
@@ -93,7 +109,26 @@ function options() {
     emulatorRequests: int('emulator-requests', values['emulator-requests'], 'BENCH_EMULATOR_REQUESTS', 5000),
     only,
     out: resolve(values.out ?? env.BENCH_OUT ?? `${ROOT}/artifacts/bench.json`),
+    server: externalServer(
+      values['temporal-address'] ?? env.BENCH_TEMPORAL_ADDRESS,
+      values['temporal-namespace'] ?? env.BENCH_TEMPORAL_NAMESPACE,
+      int('temporal-pid', values['temporal-pid'], 'BENCH_TEMPORAL_PID', 0, 0),
+    ),
   };
+}
+
+/** A running Temporal server to measure on instead of a dev server, when one is given. */
+function externalServer(
+  address: string | undefined,
+  namespace: string | undefined,
+  pid: number,
+): ExternalServer | undefined {
+  if (address === undefined || address === '') return undefined;
+  if (!TEMPORAL_ADDRESS_PATTERN.test(address)) {
+    throw new Error('--temporal-address (BENCH_TEMPORAL_ADDRESS) must be host:port');
+  }
+  if (namespace === '') throw new Error('--temporal-namespace (BENCH_TEMPORAL_NAMESPACE) must not be empty');
+  return { address, namespace: namespace ?? 'default', ...(pid > 0 && { pid }) };
 }
 
 type Options = ReturnType<typeof options>;
@@ -137,6 +172,8 @@ interface P1Row {
    * trips, the part of the overhead no workflow code can remove on this server and machine.
    */
   engineMs: Spread;
+  /** engineMs's median / operations: the engine's share of overheadPerOperationMs. */
+  enginePerOperationMs: number;
   samples: { workflowMs: number[]; directMs: number[]; engineMs: number[] };
 }
 
@@ -157,7 +194,7 @@ async function p1(stack: BenchStack, worker: WorkerHandle, bare: WorkerHandle, o
       await setLatency(stack, latencyMs);
       await workflowLifecycle(worker.payments, await newPayment(stack.admin, stack.callbackUrl));
       await directLifecycle(client, await newPayment(stack.admin, stack.callbackUrl));
-      await timedBareRun(stack.env.client, bare.taskQueue);
+      await timedBareRun(stack.client, bare.taskQueue);
       const workflowMs: number[] = [];
       const directMs: number[] = [];
       const engineMs: number[] = [];
@@ -174,7 +211,7 @@ async function p1(stack: BenchStack, worker: WorkerHandle, bare: WorkerHandle, o
           await runWorkflow();
         }
         await sleep(200); // callbacks of the last operation land outside the next measurement
-        engineMs.push(await timedBareRun(stack.env.client, bare.taskQueue));
+        engineMs.push(await timedBareRun(stack.client, bare.taskQueue));
       }
       const w = spread(workflowMs);
       const d = spread(directMs);
@@ -185,6 +222,7 @@ async function p1(stack: BenchStack, worker: WorkerHandle, bare: WorkerHandle, o
         ratio: w.median / d.median,
         overheadPerOperationMs: (w.median - d.median) / OPERATIONS,
         engineMs: spread(engineMs),
+        enginePerOperationMs: spread(engineMs).median / OPERATIONS,
         samples: { workflowMs, directMs, engineMs },
       });
     }
@@ -201,7 +239,7 @@ async function p1(stack: BenchStack, worker: WorkerHandle, bare: WorkerHandle, o
 /** CPU time per lifecycle (ms) by process: where the work goes. */
 interface CpuPerLifecycle {
   worker: number;
-  devServer: number;
+  server: number;
   emulator: number;
   /** This process: the OMS clients and the callback receiver. */
   loadGenerator: number;
@@ -226,7 +264,7 @@ async function withCpu(
 ): Promise<CpuPerLifecycle> {
   const read = () => ({
     worker: cpuMsOf(worker.pid) ?? Number.NaN,
-    devServer: stack.devServerPid === undefined ? Number.NaN : (cpuMsOf(stack.devServerPid) ?? Number.NaN),
+    server: stack.serverPid === undefined ? Number.NaN : (cpuMsOf(stack.serverPid) ?? Number.NaN),
     emulator: cpuMsOf(stack.emulatorPid) ?? Number.NaN,
     loadGenerator: (process.cpuUsage().user + process.cpuUsage().system) / 1000,
   });
@@ -235,7 +273,7 @@ async function withCpu(
   const after = read();
   return {
     worker: (after.worker - before.worker) / lifecycles,
-    devServer: (after.devServer - before.devServer) / lifecycles,
+    server: (after.server - before.server) / lifecycles,
     emulator: (after.emulator - before.emulator) / lifecycles,
     loadGenerator: (after.loadGenerator - before.loadGenerator) / lifecycles,
   };
@@ -243,13 +281,18 @@ async function withCpu(
 
 function medianCpu(samples: CpuPerLifecycle[]): CpuPerLifecycle {
   const m = (k: keyof CpuPerLifecycle) => spread(samples.map((s) => s[k])).median;
-  return { worker: m('worker'), devServer: m('devServer'), emulator: m('emulator'), loadGenerator: m('loadGenerator') };
+  return { worker: m('worker'), server: m('server'), emulator: m('emulator'), loadGenerator: m('loadGenerator') };
+}
+
+/** A bare workflow started and given `steps` updates, as a payment gets its operations. */
+async function bareWithSteps(client: Client, taskQueue: string, steps: number): Promise<string> {
+  const handle = await client.workflow.start(bareLifecycle, { taskQueue, workflowId: `bare-${randomUUID()}` });
+  for (let i = 0; i < steps; i++) await handle.executeUpdate(stepUpdate, { args: [i] });
+  return handle.workflowId;
 }
 
 async function bareRun(client: Client, taskQueue: string): Promise<string> {
-  const handle = await client.workflow.start(bareLifecycle, { taskQueue, workflowId: `bare-${randomUUID()}` });
-  for (let i = 0; i < OPERATIONS; i++) await handle.executeUpdate(stepUpdate, { args: [i] });
-  return handle.workflowId;
+  return bareWithSteps(client, taskQueue, OPERATIONS);
 }
 
 async function p2(stack: BenchStack, worker: WorkerHandle, bare: WorkerHandle, o: Options): Promise<P2Result> {
@@ -258,7 +301,7 @@ async function p2(stack: BenchStack, worker: WorkerHandle, bare: WorkerHandle, o
   const bareRates: number[] = [];
   const paymentCpu: CpuPerLifecycle[] = [];
   const bareCpu: CpuPerLifecycle[] = [];
-  const client = stack.env.client;
+  const client = stack.client;
   // Warm-up of both.
   await Promise.all([
     workflowLifecycle(worker.payments, await newPayment(stack.admin, stack.callbackUrl)),
@@ -404,8 +447,8 @@ interface P4Cached {
 interface OpenRun {
   openedPerSecond: number;
   workerRssMiB: { before: number; open: number; afterUpdates: number };
-  /** The dev server's RSS once these are open (the bare ones open first, so this includes them). */
-  devServerRssMiB: number | undefined;
+  /** The Temporal server's RSS once these are open (the bare ones open first, so this includes them). */
+  serverRssMiB: number | undefined;
   updateMs: { p50: number; p99: number; spread: Spread };
   updateSamplesMs: number[];
 }
@@ -436,9 +479,7 @@ async function openBare(client: Client, taskQueue: string, count: number): Promi
     Array.from({ length: count }, (_, i) => i),
     16,
     async () => {
-      const handle = await client.workflow.start(bareLifecycle, { taskQueue, workflowId: `bare-${randomUUID()}` });
-      await handle.executeUpdate(stepUpdate, { args: [0] });
-      ids.push(handle.workflowId);
+      ids.push(await bareWithSteps(client, taskQueue, 1));
     },
   );
   return ids;
@@ -468,7 +509,7 @@ async function p4Cached(stack: BenchStack, o: Options): Promise<P4Cached> {
       const worker = await stack.startWorker(kind, { maxCachedWorkflows: k + 200 });
       try {
         const open = (count: number) =>
-          kind === 'payment' ? openPayments(stack, worker, count) : openBare(stack.env.client, worker.taskQueue, count);
+          kind === 'payment' ? openPayments(stack, worker, count) : openBare(stack.client, worker.taskQueue, count);
         await open(20);
         const before = await settledRss(worker);
         await open(k);
@@ -485,7 +526,7 @@ async function p4Cached(stack: BenchStack, o: Options): Promise<P4Cached> {
 }
 
 /**
- * Opens `n` workflows of one kind on a fresh worker with the shipped settings, then sends `updates`
+ * Opens `n` workflows of one kind on `worker` (a fresh one, shipped settings), then sends `updates`
  * updates one at a time, each to a random one of them (with more open than the cache holds, most
  * are replayed first).
  */
@@ -503,7 +544,7 @@ async function openAndUpdate<T>(
   const openedPerSecond = n / ((performance.now() - started) / 1000);
   await sleep(2_000);
   const openRss = await settledRss(worker);
-  const devServer = stack.devServerPid === undefined ? undefined : rssOf(stack.devServerPid);
+  const server = stack.serverPid === undefined ? undefined : rssOf(stack.serverPid);
   const samples: number[] = [];
   for (let u = 0; u < updates; u++) {
     const item = opened[Math.floor(Math.random() * opened.length)]!;
@@ -513,7 +554,7 @@ async function openAndUpdate<T>(
   return {
     openedPerSecond,
     workerRssMiB: { before: mib(before), open: mib(openRss), afterUpdates: mib(afterUpdates) },
-    devServerRssMiB: devServer === undefined ? undefined : mib(devServer),
+    serverRssMiB: server === undefined ? undefined : mib(server),
     updateMs: { p50: percentile(samples, 0.5), p99: percentile(samples, 0.99), spread: spread(samples) },
     updateSamplesMs: samples,
   };
@@ -521,7 +562,7 @@ async function openAndUpdate<T>(
 
 async function p4Open(stack: BenchStack, o: Options): Promise<P4Open> {
   const n = o.open;
-  const client = stack.env.client;
+  const client = stack.client;
   // The baseline first, so that the payments' figures are taken on the busier server.
   const bareWorker = await stack.startWorker('bare');
   let bare: OpenRun;
@@ -628,7 +669,8 @@ function report(results: Results): string {
   const m = results.meta;
   out.push(
     `swedbank-pay-temporal benchmark: ${String(m.commit)}, node ${String(m.node)}, ${String(m.cpus)} CPUs, ` +
-      `${String(m.memoryGiB)} GiB; figures are min / median / max of ${String(m.reps)} repetitions`,
+      `${String(m.memoryGiB)} GiB; figures are min / median / max of ${String(m.reps)} repetitions` +
+      (typeof m.server === 'string' ? `; on ${m.server}` : ''),
   );
   if (results.P1) {
     out.push('', 'P1  one lifecycle (start + 6 operations), wall time in ms: through the workflow vs direct');
@@ -648,7 +690,7 @@ function report(results: Results): string {
           showSpread(r.directMs, 0),
           r.ratio.toFixed(2),
           `${r.overheadPerOperationMs.toFixed(1)} ms`,
-          `${(r.engineMs.median / OPERATIONS).toFixed(1)} ms`,
+          `${r.enginePerOperationMs.toFixed(1)} ms`,
         ]),
       ),
     );
@@ -663,14 +705,12 @@ function report(results: Results): string {
       ),
     );
     const cpu = (c: CpuPerLifecycle) =>
-      [c.worker, c.devServer, c.emulator, c.loadGenerator].map((v) =>
-        Number.isFinite(v) ? `${v.toFixed(1)} ms` : 'n/a',
-      );
+      [c.worker, c.server, c.emulator, c.loadGenerator].map((v) => (Number.isFinite(v) ? `${v.toFixed(1)} ms` : 'n/a'));
     out.push(
       '',
       'P2  CPU time per lifecycle by process (medians of the rounds)',
       table(
-        ['lifecycle', 'worker', 'dev server', 'emulator', 'clients and callback receiver'],
+        ['lifecycle', 'worker', 'Temporal server', 'emulator', 'clients and callback receiver'],
         [
           ['payment', ...cpu(r.cpuMsPerLifecycle.payment)],
           ['bare workflow', ...cpu(r.cpuMsPerLifecycle.bare)],
@@ -722,7 +762,7 @@ function report(results: Results): string {
       `${x.workerRssMiB.before.toFixed(0)} MiB`,
       `${x.workerRssMiB.open.toFixed(0)} MiB`,
       `${x.workerRssMiB.afterUpdates.toFixed(0)} MiB`,
-      x.devServerRssMiB === undefined ? 'n/a' : `${x.devServerRssMiB.toFixed(0)} MiB`,
+      x.serverRssMiB === undefined ? 'n/a' : `${x.serverRssMiB.toFixed(0)} MiB`,
       `${x.updateMs.p50.toFixed(1)} ms`,
       `${x.updateMs.p99.toFixed(1)} ms`,
       showSpread(x.updateMs.spread, 1, ' ms'),
@@ -735,7 +775,7 @@ function report(results: Results): string {
           'worker RSS idle',
           'worker RSS open',
           'after updates',
-          'dev server RSS',
+          'Temporal server RSS',
           'update p50',
           'update p99',
           'update min / median / max',
@@ -780,7 +820,8 @@ async function main(): Promise<void> {
       startedAt: new Date().toISOString(),
     },
   };
-  const stack = await startBenchStack({ maxLifetimeMs: MAX_RUN_MS, log });
+  const stack = await startBenchStack({ maxLifetimeMs: MAX_RUN_MS, log, ...(o.server && { server: o.server }) });
+  results.meta.server = stack.server;
   const stop = () => void stack.stop().then(() => process.exit(130));
   process.once('SIGINT', stop).once('SIGTERM', stop);
   try {

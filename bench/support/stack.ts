@@ -1,8 +1,9 @@
 /**
- * The benchmark's stack, all on loopback and all stopped at the end: a Temporal dev server, the
- * Swedbank Pay emulator in its own process, the callback receiver (in this process, signalling
- * workflows as in production), and workers in their own processes (the package's payment worker, and
- * a bare workflow's worker for the engine's ceiling). Every wait is bounded.
+ * The benchmark's stack, all on loopback and all stopped at the end: a Temporal dev server (or a
+ * Temporal server already running, such as `npm run production-shape`'s), the Swedbank Pay emulator in
+ * its own process, the callback receiver (in this process, signalling workflows as in production), and
+ * workers in their own processes (the package's payment worker, and a bare workflow's worker for the
+ * engine's ceiling). Every wait is bounded.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -13,7 +14,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { createCallbackHandler } from '../../src/callbacks/handler.js';
 import { PaymentsClient } from '../../src/client/payments-client.js';
@@ -147,9 +148,12 @@ export interface WorkerHandle extends Child {
 }
 
 export interface BenchStack {
-  env: TestWorkflowEnvironment;
+  client: Client;
   address: string;
-  devServerPid: number | undefined;
+  /** Which Temporal server the figures are from. */
+  server: string;
+  /** The Temporal server's process, for its CPU and memory; undefined when not known. */
+  serverPid: number | undefined;
   emulatorPid: number;
   admin: EmulatorAdmin;
   emulatorUrl: string;
@@ -162,11 +166,78 @@ export interface BenchStack {
   stop(): Promise<void>;
 }
 
+/** A Temporal server that is already running, with this package's search attributes registered. */
+export interface ExternalServer {
+  address: string;
+  namespace: string;
+  /** Its process on this machine, when its CPU and memory should be read. */
+  pid?: number;
+}
+
 export interface StackOptions {
   /** Dynamic config of the dev server. */
   dynamicConfig?: Record<string, string | number | boolean>;
+  /** Use this server instead of starting a dev server. */
+  server?: ExternalServer;
   maxLifetimeMs: number;
   log: (line: string) => void;
+}
+
+/** Terminates, in one batch job, every workflow still running on the run's task queues. */
+async function terminateRun(
+  client: Client,
+  namespace: string,
+  taskQueues: string[],
+  log: (line: string) => void,
+): Promise<void> {
+  if (taskQueues.length === 0) return;
+  const jobId = `bench-cleanup-${randomUUID()}`;
+  const queues = taskQueues.map((q) => `'${q}'`).join(', ');
+  await client.connection.withDeadline(Date.now() + 30_000, () =>
+    client.workflowService.startBatchOperation({
+      namespace,
+      jobId,
+      reason: 'benchmark finished',
+      visibilityQuery: `ExecutionStatus = 'Running' AND TaskQueue IN (${queues})`,
+      terminationOperation: { identity: 'bench' },
+    }),
+  );
+  log(`terminating the run's open workflows (batch job ${jobId})`);
+}
+
+/** The Temporal server of the run: the one given, or a dev server started (and stopped) here. */
+async function connectServer(
+  options: StackOptions,
+  cleanups: (() => Promise<void> | void)[],
+): Promise<{ client: Client; address: string; namespace: string; server: string; pid: number | undefined }> {
+  const external = options.server;
+  if (external) {
+    options.log(`using the Temporal server at ${external.address}, namespace ${external.namespace}`);
+    const connection = await Connection.connect({ address: external.address, connectTimeout: 10_000 });
+    cleanups.push(() => connection.close());
+    const client = new Client({ connection, namespace: external.namespace });
+    const { serverVersion } = await connection.withDeadline(Date.now() + 10_000, () =>
+      connection.workflowService.getSystemInfo({}),
+    );
+    return {
+      client,
+      address: external.address,
+      namespace: external.namespace,
+      server: `Temporal server ${serverVersion || '(version not given)'} at ${external.address}`,
+      pid: external.pid,
+    };
+  }
+  options.log('starting the Temporal dev server');
+  const env = await startDevServer({ dynamicConfig: options.dynamicConfig ?? {}, log: () => undefined });
+  cleanups.push(() => env.teardown());
+  const address = env.connection.options.address;
+  return {
+    client: env.client,
+    address,
+    namespace: env.namespace ?? 'default',
+    server: 'the Temporal dev server',
+    pid: devServerPid(address.split(':').at(-1)!),
+  };
 }
 
 export async function startBenchStack(options: StackOptions): Promise<BenchStack> {
@@ -187,11 +258,11 @@ export async function startBenchStack(options: StackOptions): Promise<BenchStack
     writeFileSync(paymentBundle, payment.code);
     writeFileSync(bareBundle, bare.code);
 
-    options.log('starting the Temporal dev server');
-    const env = await startDevServer({ dynamicConfig: options.dynamicConfig ?? {}, log: () => undefined });
-    cleanups.push(() => env.teardown());
-    const address = env.connection.options.address;
-    const port = address.split(':').at(-1)!;
+    const temporal = await connectServer(options, cleanups);
+    const { client, address, namespace } = temporal;
+    const taskQueues: string[] = [];
+    // A server that outlives the run keeps nothing of it open (its timers would fire for weeks).
+    if (options.server) cleanups.push(() => terminateRun(client, namespace, taskQueues, options.log));
 
     const token = randomUUID();
     const emulator = await startChild('emulator-process.ts', {
@@ -200,7 +271,7 @@ export async function startBenchStack(options: StackOptions): Promise<BenchStack
     cleanups.push(() => emulator.child.stop());
     const emulatorUrl = (emulator.ready as { baseUrl: string }).baseUrl;
 
-    const receiver: Server = createServer(createCallbackHandler({ client: env.client }));
+    const receiver: Server = createServer(createCallbackHandler({ client }));
     await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
     cleanups.push(() => new Promise<void>((resolve) => receiver.close(() => resolve())));
     receiver.unref();
@@ -210,11 +281,11 @@ export async function startBenchStack(options: StackOptions): Promise<BenchStack
     cleanups.push(async () => {
       for (const w of workers) await w.stop();
     });
-    const namespace = env.namespace ?? 'default';
     return {
-      env,
+      client,
       address,
-      devServerPid: devServerPid(port),
+      server: temporal.server,
+      serverPid: temporal.pid,
       emulatorPid: emulator.child.pid,
       admin: new EmulatorAdmin(emulatorUrl),
       emulatorUrl,
@@ -224,6 +295,7 @@ export async function startBenchStack(options: StackOptions): Promise<BenchStack
       bareBundle,
       async startWorker(kind, overrides) {
         const taskQueue = `bench-${kind}-${randomUUID()}`;
+        taskQueues.push(taskQueue);
         const config: WorkerProcessConfig = {
           kind,
           address,
@@ -238,7 +310,7 @@ export async function startBenchStack(options: StackOptions): Promise<BenchStack
         const handle: WorkerHandle = {
           ...child,
           taskQueue,
-          payments: new PaymentsClient({ client: env.client, taskQueue }),
+          payments: new PaymentsClient({ client, taskQueue }),
           settings: (ready as { settings: Record<string, unknown> }).settings,
           async memory() {
             const m = await child.ask<Extract<WorkerProcessMessage, { type: 'memory' }>>({ type: 'memory' }, 'memory');

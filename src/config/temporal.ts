@@ -27,7 +27,8 @@ export interface TemporalSettings {
 }
 
 export const DEFAULT_TEMPORAL_ADDRESS = 'localhost:7233';
-const ADDRESS = /^[A-Za-z0-9.\-_[\]:]+:\d{1,5}$/;
+/** host:port, the host a name, an IPv4 address or an IPv6 address in brackets. */
+export const TEMPORAL_ADDRESS_PATTERN = /^[A-Za-z0-9.\-_[\]:]+:\d{1,5}$/;
 
 function definedOnly(env: Environment): Record<string, string> {
   return Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined));
@@ -48,7 +49,7 @@ export function temporalSettingsFromEnv(env: Environment = process.env): Tempora
     );
   }
   const address = loaded?.connectionOptions.address ?? DEFAULT_TEMPORAL_ADDRESS;
-  if (!ADDRESS.test(address)) problems.push(`TEMPORAL_ADDRESS must be host:port, got "${address}"`);
+  if (!TEMPORAL_ADDRESS_PATTERN.test(address)) problems.push(`TEMPORAL_ADDRESS must be host:port, got "${address}"`);
   const namespace = loaded?.namespace ?? 'default';
   if (namespace.trim() === '') problems.push('TEMPORAL_NAMESPACE must not be empty');
   const taskQueue = env.TEMPORAL_TASK_QUEUE ?? TASK_QUEUE;
