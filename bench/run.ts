@@ -1,8 +1,8 @@
 /**
  * `npm run bench`: what a payment lifecycle costs through Temporal, against baselines measured in the
  * same run, on a Temporal dev server (or a server already running: --temporal-address) with the
- * emulator over HTTP (all on loopback; all stopped at the end, and on a running server every workflow
- * the run started is terminated). Prints tables and writes every sample as JSON
+ * emulator over HTTP (all on loopback; all stopped at the end, and on a running server a batch job
+ * terminates every workflow the run started). Prints tables and writes every sample as JSON
  * (artifacts/bench.json).
  *
  *   P1  one lifecycle's wall time through the workflow vs the same Swedbank Pay requests made directly,
