@@ -190,7 +190,13 @@ export async function waitForState(
   { attempts = 150, intervalMs = 100, what = 'state' } = {},
 ): Promise<PaymentWorkflowState> {
   let last: PaymentWorkflowState | undefined;
-  const shown = () => JSON.stringify({ ledger: last?.ledger, queue: last?.queue, attention: last?.attentionReasons });
+  const shown = () =>
+    JSON.stringify({
+      ledger: last?.ledger,
+      queue: last?.queue,
+      attention: last?.attentionReasons,
+      callbacksReceived: last?.callbacksReceived,
+    });
   return eventually(
     async () => {
       last = await state(handle);
