@@ -9,10 +9,13 @@ import {
   captureUpdate,
   deleteTokenUpdate,
   reverseUpdate,
+  type PaymentPolicy,
   type PaymentWorkflowState,
 } from '../src/contract/index.js';
 import { PaymentRequestRejectedError } from '../src/client/errors.js';
 import { PaymentsClient } from '../src/client/payments-client.js';
+import { paymentStartOptions } from '../src/client/start-options.js';
+import { swedbankPayPayment } from '../src/workflows/payment.js';
 import type { LedgerEntry } from '../src/emulator/ledger.js';
 import { eventually, temporal } from './harness.js';
 import { saveHistory, startPayment, state, usePaymentFixture, waitForState } from './payment-fixture.js';
@@ -317,29 +320,36 @@ describe('payment order: exactly once', () => {
   });
 });
 
+/**
+ * A 300.00 payment order the payer has not paid yet, and its workflow started to await the
+ * authorization (startPayment's orders are paid, and it waits for their authorization callback).
+ */
+async function startUnpaidOrder(name: string, order: { vatAmount?: number }, policy: PaymentPolicy = {}) {
+  const created = await fx.admin.createPaymentOrder({
+    amount: 30_000,
+    ...order,
+    paid: false,
+    callbackUrl: fx.callbackUrl,
+  });
+  const paymentId = created.paymentOrder.id;
+  const handle = await fx.env.client.workflow.start(
+    swedbankPayPayment,
+    paymentStartOptions(
+      {
+        paymentId,
+        orderId: `order-po-${name}-${process.pid}`,
+        awaitAuthorization: true,
+        policy: { pollInitialMs: 300, pollMaxMs: 1_000, activityTimeoutMs: 10_000, ...policy },
+      },
+      fx.worker.taskQueue,
+    ),
+  );
+  return { handle, paymentId };
+}
+
 describe('payment order: authorization phase', () => {
   it('an order the payer has not paid: requests are held, then run once the payer pays', async () => {
-    const created = await fx.admin.createPaymentOrder({
-      amount: 30_000,
-      vatAmount: 0,
-      paid: false,
-      callbackUrl: fx.callbackUrl,
-    });
-    const paymentId = created.paymentOrder.id;
-    const { paymentStartOptions } = await import('../src/client/start-options.js');
-    const { swedbankPayPayment } = await import('../src/workflows/payment.js');
-    const handle = await fx.env.client.workflow.start(
-      swedbankPayPayment,
-      paymentStartOptions(
-        {
-          paymentId,
-          orderId: `order-po-await-${process.pid}`,
-          awaitAuthorization: true,
-          policy: { pollInitialMs: 300, pollMaxMs: 1_000, activityTimeoutMs: 10_000 },
-        },
-        fx.worker.taskQueue,
-      ),
-    );
+    const { handle, paymentId } = await startUnpaidOrder('await', { vatAmount: 0 });
     await handle.signal(captureSignal, { reference: 'S1', amount: 10_000, vatAmount: 0 });
     await waitForState(handle, (s) => s.queue[0]?.status === 'held', { what: 'capture held' });
     await fx.admin.payPaymentOrder(paymentId);
@@ -355,22 +365,7 @@ describe('payment order: authorization phase', () => {
   });
 
   it('an order nobody pays is aborted when abandoned (PATCH Abort)', async () => {
-    const created = await fx.admin.createPaymentOrder({ amount: 30_000, paid: false, callbackUrl: fx.callbackUrl });
-    const paymentId = created.paymentOrder.id;
-    const { paymentStartOptions } = await import('../src/client/start-options.js');
-    const { swedbankPayPayment } = await import('../src/workflows/payment.js');
-    const handle = await fx.env.client.workflow.start(
-      swedbankPayPayment,
-      paymentStartOptions(
-        {
-          paymentId,
-          orderId: `order-po-abandon-${process.pid}`,
-          awaitAuthorization: true,
-          policy: { pollInitialMs: 300, pollMaxMs: 1_000, activityTimeoutMs: 10_000, abandonAfterMs: 1_500 },
-        },
-        fx.worker.taskQueue,
-      ),
-    );
+    const { handle, paymentId } = await startUnpaidOrder('abandon', {}, { abandonAfterMs: 1_500 });
     const summary = await handle.result();
     assert.equal(summary.status, 'Abandoned');
     assert.equal((await fx.admin.paymentOrder(paymentId)).state, 'Aborted');
