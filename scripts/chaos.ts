@@ -29,6 +29,7 @@ import { installQuietRuntime, quietBundlerLogger } from '../src/temporal/logging
 import { startDevServer } from '../src/temporal/servers.js';
 import { workflowBundleOptions } from '../src/worker.js';
 import { checkPayment, type Asked, type Verdict } from './chaos/verdict.js';
+import { freePort } from './production-shape/processes.js';
 
 installQuietRuntime();
 const PAYMENTS = Number(process.env.CHAOS_PAYMENTS ?? 200);
@@ -41,14 +42,6 @@ const POLICY = { pollInitialMs: 300, pollMaxMs: 2_000, activityTimeoutMs: 10_000
 const log = (line: string) => console.log(`[chaos ${new Date().toISOString().slice(11, 19)}] ${line}`);
 const dir = mkdtempSync(join(tmpdir(), 'swedbank-pay-chaos-'));
 const counts = { workerKills: 0, serverRestarts: 0, rejectedOperations: 0 };
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 const port = await freePort();
 const dbFilename = join(dir, 'dev-server.db');

@@ -15,7 +15,7 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
-import { createServer as createNetServer, type AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { Client } from '@temporalio/client';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
@@ -28,6 +28,7 @@ import { startTracing, type Tracing } from '../src/observability/tracing.js';
 import { eventually, temporal, uniqueTaskQueue } from './harness.js';
 import { FAST_POLICY, usePaymentFixture } from './payment-fixture.js';
 import { CANARY, TEST_TOKEN } from './secrets.js';
+import { freePort } from '../scripts/production-shape/processes.js';
 
 const WORKER = new URL('../src/worker.ts', import.meta.url).pathname;
 
@@ -67,14 +68,6 @@ async function startCollector(): Promise<{ url: string; spans: OtlpSpan[]; bodie
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, spans, bodies, server };
-}
-
-async function freePort(): Promise<number> {
-  const server = createNetServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 /** `name{a="x",b="y"} value` lines of a Prometheus scrape, as a lookup by name and labels. */

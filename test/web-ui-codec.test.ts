@@ -4,7 +4,6 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { Client } from '@temporalio/client';
@@ -17,21 +16,11 @@ import { startDevServer } from '../src/temporal/servers.js';
 import { startWorker, uniqueTaskQueue, type RunningWorker } from './harness.js';
 import { FAST_POLICY, startPaymentFixture, type PaymentFixture } from './payment-fixture.js';
 import { TEST_TOKEN } from './secrets.js';
+import { freePort } from '../scripts/production-shape/processes.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ARTIFACTS = fileURLToPath(new URL('../artifacts/', import.meta.url));
 const UI_TIMEOUT_MS = 20_000;
-
-function freeLoopbackPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 describe('Temporal Web UI with encrypted payloads', () => {
   const codec = new EncryptionCodec([{ id: 'ui-test', key: randomBytes(32) }]);
@@ -44,7 +33,7 @@ describe('Temporal Web UI with encrypted payloads', () => {
 
   before(async () => {
     assert.ok(existsSync(CHROMIUM), `Chromium not found at ${CHROMIUM}: apt-get install -y chromium`);
-    const [uiPort, codecPort] = [await freeLoopbackPort(), await freeLoopbackPort()];
+    const [uiPort, codecPort] = [await freePort(), await freePort()];
     uiUrl = `http://127.0.0.1:${uiPort}`;
     // No token: a codec server for a local Web UI answers only the UI's origin, on loopback.
     codecServer = await startCodecServer({ codec, port: codecPort, allowedOrigins: [uiUrl] });

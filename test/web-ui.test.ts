@@ -3,7 +3,6 @@
 // the UI (the shared test server has none) and drives a headless Chromium.
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -12,23 +11,13 @@ import { startDevServer } from '../src/temporal/servers.js';
 import { captureUpdate } from '../src/contract/index.js';
 import { eventually } from './harness.js';
 import { startPayment, startPaymentFixture, type PaymentFixture } from './payment-fixture.js';
+import { freePort } from '../scripts/production-shape/processes.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ARTIFACTS = fileURLToPath(new URL('../artifacts/', import.meta.url));
 const SCREENSHOT = `${ARTIFACTS}web-ui-payment.png`;
 // Bounds every wait on the page; the UI answers in well under a second on loopback.
 const UI_TIMEOUT_MS = 20_000;
-
-function freeLoopbackPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function isLoopback(url: URL): boolean {
   return ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
@@ -46,7 +35,7 @@ describe('Temporal Web UI', () => {
       existsSync(CHROMIUM),
       `Chromium not found at ${CHROMIUM}; the Web UI test needs it: apt-get install -y chromium`,
     );
-    const uiPort = await freeLoopbackPort();
+    const uiPort = await freePort();
     env = await startDevServer({ uiPort });
     uiUrl = `http://127.0.0.1:${uiPort}`;
     fx = await startPaymentFixture(env);
