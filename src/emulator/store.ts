@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ProblemKind } from '../swedbank/problem-types.js';
 import type { Instrument, PaymentState, TransactionState, TransactionType } from '../swedbank/schemas.js';
+import { totalsOf, type Totals } from './totals.js';
 
 /** Swedbank Pay locks a payment after this many consecutive failed captures or reversals. */
 export const CONSECUTIVE_FAILURES_BEFORE_LOCK = 5;
@@ -59,15 +60,7 @@ export interface StoredPayment {
   readonly transactions: StoredTransaction[];
 }
 
-export interface PaymentTotals {
-  authorized: number;
-  captured: number;
-  cancelled: number;
-  reversed: number;
-  remainingCaptureAmount: number;
-  remainingCancellationAmount: number;
-  remainingReversalAmount: number;
-}
+export type PaymentTotals = Omit<Totals, 'sold'>;
 
 /** What the payment allows right now; the operations list of the payment resource mirrors it. */
 export interface AllowedOperations {
@@ -150,12 +143,6 @@ function violation<T>(kind: ProblemKind, status: number, detail: string, problem
   return { ok: false, violation: { kind, status, detail, problems } };
 }
 
-function sumCompleted(payment: StoredPayment, type: StoredTransactionType): number {
-  return payment.transactions
-    .filter((transaction) => transaction.type === type && transaction.state === 'Completed')
-    .reduce((sum, transaction) => sum + transaction.amount, 0);
-}
-
 /** The VAT share of a part of the payment, rounded down; exact integer arithmetic, no floats. */
 function proportionalVat(payment: StoredPayment, part: number): number {
   if (payment.amount === 0) return 0;
@@ -163,20 +150,9 @@ function proportionalVat(payment: StoredPayment, part: number): number {
 }
 
 export function paymentTotals(payment: StoredPayment): PaymentTotals {
-  const authorized = sumCompleted(payment, 'Authorization');
-  const captured = sumCompleted(payment, 'Capture');
-  const cancelled = sumCompleted(payment, 'Cancellation');
-  const reversed = sumCompleted(payment, 'Reversal');
-  const remaining = Math.max(0, authorized - captured - cancelled);
-  return {
-    authorized,
-    captured,
-    cancelled,
-    reversed,
-    remainingCaptureAmount: remaining,
-    remainingCancellationAmount: remaining,
-    remainingReversalAmount: Math.max(0, captured - reversed),
-  };
+  // A legacy payment has no Sale: its totals are the shared ones without `sold`.
+  const { sold: _sold, ...totals } = totalsOf(payment.transactions);
+  return totals;
 }
 
 /** Pending while any transaction's outcome is not known yet. */

@@ -6,6 +6,7 @@
 import type { TransactionPlan } from '../outcomes.js';
 import type { ProblemDetail } from '../store.js';
 import type { OrderItem, TokenType } from './schemas.js';
+import { totalsOf, type Totals } from '../totals.js';
 
 /** A problem (RFC 7807) as Payment Order v3.1 reports it; `type` is an identifier URL on api.payex.com. */
 export interface OrderProblem {
@@ -100,16 +101,7 @@ export interface StoredPaymentOrder {
   readonly history: HistoryEvent[];
 }
 
-export interface OrderTotals {
-  authorized: number;
-  sold: number;
-  captured: number;
-  cancelled: number;
-  reversed: number;
-  remainingCaptureAmount: number;
-  remainingCancellationAmount: number;
-  remainingReversalAmount: number;
-}
+export type OrderTotals = Totals;
 
 export interface OfferedOperations {
   abort: boolean;
@@ -120,29 +112,8 @@ export interface OfferedOperations {
   reversal: boolean;
 }
 
-function sumCompleted(order: StoredPaymentOrder, type: OrderTransactionType): number {
-  return order.transactions
-    .filter((t) => t.type === type && t.state === 'Completed')
-    .reduce((sum, t) => sum + t.amount, 0);
-}
-
 export function orderTotals(order: StoredPaymentOrder): OrderTotals {
-  const authorized = sumCompleted(order, 'Authorization');
-  const sold = sumCompleted(order, 'Sale');
-  const captured = sumCompleted(order, 'Capture');
-  const cancelled = sumCompleted(order, 'Cancellation');
-  const reversed = sumCompleted(order, 'Reversal');
-  const remaining = Math.max(0, authorized - captured - cancelled);
-  return {
-    authorized,
-    sold,
-    captured,
-    cancelled,
-    reversed,
-    remainingCaptureAmount: remaining,
-    remainingCancellationAmount: remaining,
-    remainingReversalAmount: Math.max(0, captured + sold - reversed),
-  };
+  return totalsOf(order.transactions);
 }
 
 /** The payer's successful payment (the Authorization or Sale), once there is one. */
