@@ -6,6 +6,7 @@
 import type { Instrument, PaymentState, TransactionState } from '../swedbank/schemas.js';
 import type { OrderStatus, OrderTotals, PaymentType } from './payment-orders/model.js';
 import type { StoredTransactionType } from './store.js';
+import type { Totals } from './totals.js';
 
 export interface LedgerTransaction {
   /** Legacy: `/psp/<instrument>/payments/<id>/transactions/<tx>`; order: `.../financialtransactions/<tx>`. */
@@ -21,17 +22,8 @@ export interface LedgerTransaction {
   receiptReference?: string | null;
 }
 
-export interface LedgerTotals {
-  authorized: number;
-  captured: number;
-  cancelled: number;
-  reversed: number;
-  remainingCaptureAmount: number;
-  remainingCancellationAmount: number;
-  remainingReversalAmount: number;
-  /** Payment orders: what a one-phase payment (Sale) took. */
-  sold?: number;
-}
+/** The totals as the ledger shows them; `sold` (what a Sale took) only for payment orders. */
+export type LedgerTotals = Omit<Totals, 'sold'> & { sold?: number };
 
 export interface LedgerToken {
   type: string;

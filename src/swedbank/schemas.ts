@@ -101,6 +101,16 @@ const Link = z.object({ id: ResourcePath });
 export const PaymentState = z.enum(['Ready', 'Pending', 'Failed', 'Aborted']);
 export type PaymentState = z.infer<typeof PaymentState>;
 
+/** The money fields a payment and a payment order both carry (integer minor units). */
+export const PaymentAmounts = {
+  currency: z.string().regex(/^[A-Z]{3}$/),
+  amount: MinorUnits,
+  vatAmount: MinorUnits.optional(),
+  remainingCaptureAmount: MinorUnits.optional(),
+  remainingCancellationAmount: MinorUnits.optional(),
+  remainingReversalAmount: MinorUnits.optional(),
+};
+
 export const Payment = z.object({
   id: ResourcePath,
   number: TransactionNumber,
@@ -108,12 +118,7 @@ export const Payment = z.object({
   created: z.string().optional(),
   updated: z.string().optional(),
   state: PaymentState,
-  currency: z.string().regex(/^[A-Z]{3}$/),
-  amount: MinorUnits,
-  vatAmount: MinorUnits.optional(),
-  remainingCaptureAmount: MinorUnits.optional(),
-  remainingCancellationAmount: MinorUnits.optional(),
-  remainingReversalAmount: MinorUnits.optional(),
+  ...PaymentAmounts,
   description: z.string().optional(),
   payeeReference: z.string().optional(),
   authorizations: Link.optional(),

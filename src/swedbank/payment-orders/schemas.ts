@@ -6,7 +6,7 @@
  * amounts, currencies and payeeReferences. Token values are read here and never kept or logged.
  */
 import { z } from 'zod';
-import { MinorUnits, Operation, ResourcePath, TransactionNumber } from '../schemas.js';
+import { MinorUnits, Operation, PaymentAmounts, ResourcePath, TransactionNumber } from '../schemas.js';
 
 /** A payment order id: /psp/paymentorders/{id}. */
 export const PaymentOrderPath = z
@@ -24,12 +24,7 @@ export const PaymentOrder = z.object({
   created: z.string().optional(),
   updated: z.string().optional(),
   status: PaymentOrderStatus,
-  currency: z.string().regex(/^[A-Z]{3}$/),
-  amount: MinorUnits,
-  vatAmount: MinorUnits.optional(),
-  remainingCaptureAmount: MinorUnits.optional(),
-  remainingCancellationAmount: MinorUnits.optional(),
-  remainingReversalAmount: MinorUnits.optional(),
+  ...PaymentAmounts,
   paid: Link.optional(),
   failed: Link.optional(),
   cancelled: Link.optional(),
