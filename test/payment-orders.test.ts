@@ -46,6 +46,19 @@ function sameLedger(s: PaymentWorkflowState, psp: LedgerEntry): void {
   assert.deepEqual(ours, theirs, 'the workflow and Swedbank Pay agree entry by entry');
 }
 
+/** One product line of 25% VAT; the test gives the figures it is about. */
+function orderLine(figures: { quantity: number; unitPrice: number; amount: number; vatAmount: number }) {
+  return {
+    reference: 'P1',
+    name: 'Product 1',
+    type: 'PRODUCT' as const,
+    class: 'ProductGroup1',
+    quantityUnit: 'pcs',
+    vatPercent: 2_500,
+    ...figures,
+  };
+}
+
 /** Does any payload of the workflow's history contain this text? */
 async function historyContains(workflowId: string, text: string): Promise<boolean> {
   const history = await fx.env.client.workflow.getHandle(workflowId).fetchHistory();
@@ -109,18 +122,7 @@ describe('payment order lifecycle', () => {
 
   it('a signal with order lines: the capture carries them to Swedbank Pay', async () => {
     const { handle, paymentId } = await startPayment(fx, { instrument: 'paymentorder', amount: 10_000 });
-    const line = {
-      reference: 'P1',
-      name: 'Product 1',
-      type: 'PRODUCT' as const,
-      class: 'ProductGroup1',
-      quantity: 2,
-      quantityUnit: 'pcs',
-      unitPrice: 2_500,
-      vatPercent: 2_500,
-      amount: 5_000,
-      vatAmount: 1_000,
-    };
+    const line = orderLine({ quantity: 2, unitPrice: 2_500, amount: 5_000, vatAmount: 1_000 });
     await handle.signal(captureSignal, { reference: 'S1', amount: 5_000, vatAmount: 1_000, orderItems: [line] });
     const s = await waitForState(handle, (x) => x.ledger.captured === 5_000, { what: 'capture with order lines' });
     assert.equal(s.recent[0]?.orderItems?.[0]?.reference, 'P1');
@@ -130,18 +132,7 @@ describe('payment order lifecycle', () => {
 
   it('order lines that do not add up are refused on arrival, nothing is sent', async () => {
     const { handle, paymentId } = await startPayment(fx, { instrument: 'paymentorder', amount: 10_000 });
-    const line = {
-      reference: 'P1',
-      name: 'Product 1',
-      type: 'PRODUCT' as const,
-      class: 'ProductGroup1',
-      quantity: 1,
-      quantityUnit: 'pcs',
-      unitPrice: 4_000,
-      vatPercent: 2_500,
-      amount: 4_000,
-      vatAmount: 800,
-    };
+    const line = orderLine({ quantity: 1, unitPrice: 4_000, amount: 4_000, vatAmount: 800 });
     await assert.rejects(
       handle.executeUpdate(captureUpdate, { args: [{ amount: 5_000, vatAmount: 1_000, orderItems: [line] }] }),
       (err: Error) => /orderItems amounts and vatAmounts must add up/.test(String((err.cause as Error)?.message)),
