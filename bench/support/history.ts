@@ -142,14 +142,16 @@ export function countHistory(history: RawHistory): HistoryCount {
 
 /**
  * The floor of a lifecycle: what no implementation can do without. Its start, each OMS message, one
- * activity per operation (one Swedbank Pay request sequence each) and each callback Swedbank Pay sent.
+ * activity per operation (one Swedbank Pay request sequence each) and one signal per callback Swedbank
+ * Pay sent (`callbacksSent`). A receiver that folds several callbacks into one signal spends less than
+ * that floor on callbacks; the history's own callback signals are in `count.actions`.
  */
-export function floorOf(count: HistoryCount, operations: number): number {
+export function floorOf(count: HistoryCount, operations: number, callbacksSent: number): number {
   return (
     count.actions['workflow started'] +
     count.actions['OMS signals'] +
     count.actions['updates accepted'] +
     operations +
-    count.actions['callback signals']
+    callbacksSent
   );
 }

@@ -29,8 +29,8 @@ describe('history count', () => {
     assert.equal(count.changeVersionUpserts, 3);
     assert.equal(count.timersCancelled, 10);
     assert.equal(count.billable, 32);
-    // Start, 4 updates, 5 operations (one activity each), 2 callbacks.
-    assert.equal(floorOf(count, 5), 12);
+    // Start, 4 updates, 5 operations (one activity each), and one signal per callback sent, given 5.
+    assert.equal(floorOf(count, 5, 5), 15);
   });
 
   it('counts OMS signals apart from callbacks, and activity retries from their attempts', () => {
