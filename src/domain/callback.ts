@@ -38,7 +38,8 @@ export type CallbackHint =
 function paymentOrderHint(body: Record<string, unknown>): CallbackHint | undefined {
   const order = body.paymentOrder;
   if (!isRecord(order) || typeof order.id !== 'string' || !PAYMENT_ORDER_PATH.test(order.id)) return undefined;
-  if (order.number !== undefined && !isNumber(order.number)) return undefined;
+  // The attempt number is only logged: one this library cannot read is dropped, the wake-up kept.
+  const number = isNumber(order.number) ? order.number : undefined;
   const instrument =
     typeof order.instrument === 'string' && /^[A-Za-z0-9 _.-]{1,64}$/.test(order.instrument)
       ? order.instrument
@@ -48,7 +49,7 @@ function paymentOrderHint(body: Record<string, unknown>): CallbackHint | undefin
   return {
     paymentOrder: {
       id: order.id,
-      ...(order.number !== undefined && { number: order.number }),
+      ...(number !== undefined && { number }),
       ...(instrument !== undefined && { instrument }),
     },
     ...(reference !== undefined && { orderReference: reference }),
