@@ -119,6 +119,39 @@ describe('client: happy paths over HTTP', () => {
   });
 });
 
+describe('client: headers as documented', () => {
+  it('every request carries the bearer token and Content-Type, GETs included (v3.1: version=3.1)', async () => {
+    const seen: { method?: string; contentType?: string; authorization?: string }[] = [];
+    const stub = createServer((req, res) => {
+      seen.push({
+        method: req.method,
+        contentType: req.headers['content-type'],
+        authorization: req.headers.authorization,
+      });
+      res.writeHead(404, { 'content-type': 'application/problem+json' });
+      res.end(
+        JSON.stringify({ type: 'https://api.payex.com/psp/errordetail/notfound', title: 'Not found', status: 404 }),
+      );
+    });
+    await new Promise<void>((r) => stub.listen(0, '127.0.0.1', r));
+    const stubClient = new SwedbankPayClient({
+      baseUrl: `http://127.0.0.1:${(stub.address() as AddressInfo).port}`,
+      token: TEST_TOKEN,
+    });
+    try {
+      await fails(() => stubClient.getPayment('/psp/creditcard/payments/abc'), ProblemError);
+      await fails(() => stubClient.paymentOrders().get('/psp/paymentorders/abc'), ProblemError);
+      assert.deepEqual(seen, [
+        { method: 'GET', contentType: 'application/json', authorization: `Bearer ${TEST_TOKEN}` },
+        { method: 'GET', contentType: 'application/json;version=3.1', authorization: `Bearer ${TEST_TOKEN}` },
+      ]);
+    } finally {
+      stubClient.close();
+      await new Promise<void>((r) => stub.close(() => r()));
+    }
+  });
+});
+
 describe('client: final errors', () => {
   it('an absent rel is OperationNotAvailable and nothing is sent', async () => {
     const id = await payment(1_000);

@@ -407,12 +407,11 @@ export class SwedbankPayClient {
         redirect: 'manual',
         headers: {
           Authorization: `Bearer ${this.#token}`,
-          // Payment Order v3.1 names its version in the media types: Accept on GET, Content-Type on POST/PATCH.
+          // Payment Order v3.1 names its version in the media types. Content-Type goes with every request,
+          // GETs included, as in the seed pages' and the portal's examples (its header table requires it).
           Accept: version ? `application/json;version=${version}, application/problem+json` : ACCEPT,
+          'Content-Type': version ? `application/json;version=${version}` : 'application/json',
           'User-Agent': this.#userAgent,
-          ...(body === undefined
-            ? {}
-            : { 'Content-Type': version ? `application/json;version=${version}` : 'application/json' }),
         },
         body: body === undefined ? undefined : JSON.stringify(body),
       });
