@@ -8,7 +8,7 @@ import { decideHeldAdmission } from '../domain/authorization.js';
 import { decideAdmission, type QueuedOperation, type TransactionKind } from '../domain/ledger.js';
 import { CLOSED, type PaymentState } from './state.js';
 
-const TOO_MANY: Rejection = {
+export const TOO_MANY: Rejection = {
   code: 'too-many-operations',
   message: 'this payment has taken as many operations as its payeeReference scheme can number',
 };
@@ -46,6 +46,11 @@ export function admit(
   if (!state.ledger) return undefined;
   const decision = decideAdmission(state.ledger, queuedForAdmission(state), { kind, amount, vatAmount });
   return decision.ok ? undefined : decision.rejection;
+}
+
+/** A signal's admission on arrival once authorized: only whether a number is left for it (amounts wait for its turn). */
+export function admitSignal(state: PaymentState): Rejection | undefined {
+  return state.hasRoomForOperation() ? undefined : TOO_MANY;
 }
 
 /** Token deletions need a token and an open lifecycle. */

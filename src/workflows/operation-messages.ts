@@ -26,7 +26,7 @@ import {
   checkReversalRequest,
   type Checked,
 } from '../domain/requests.js';
-import { admit, admitTokenDeletion } from './admission.js';
+import { admit, admitSignal, admitTokenDeletion } from './admission.js';
 import type { PaymentState } from './state.js';
 
 export type Request = { reference?: string; amount?: number; vatAmount?: number };
@@ -42,11 +42,12 @@ export interface OperationMessage {
 export function operationMessages(state: PaymentState) {
   const { instrument } = state;
   // Signals are judged at their turn, except while the authorization is awaited: then the held
-  // rules (nothing behind an abort, an abort only alone) apply on arrival, as for updates.
+  // rules (nothing behind an abort, an abort only alone) apply on arrival, as for updates. Either
+  // way a signal needs a number left for it: the last ones are the workflow's own.
   const held =
     (kind: TransactionKind | 'abort') =>
     (r: Request): Rejection | undefined =>
-      state.awaitingAuthorization() ? admit(state, kind, r.amount, r.vatAmount) : undefined;
+      state.awaitingAuthorization() ? admit(state, kind, r.amount, r.vatAmount) : admitSignal(state);
   const update = (m: OperationMessage) => m;
   return [
     {

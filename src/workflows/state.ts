@@ -245,6 +245,19 @@ export class PaymentState {
     return op;
   }
 
+  /**
+   * Queues an operation of the workflow's own (a policy's cancellation). It takes one of the numbers
+   * kept back from requests; with none left it is not queued, and the payment is flagged instead.
+   */
+  enqueuePolicy(kind: 'cancellation', fields: Partial<OperationRecord>): boolean {
+    if (this.nextOperationId > maxSequence(this.policy.payeeReference)) {
+      this.flag(`no operation number left for the ${kind} (${fields.reference ?? 'policy'}): do it by hand`);
+      return false;
+    }
+    this.enqueue(kind, 'policy', fields);
+    return true;
+  }
+
   /** An operation is done: its result answers the update and the reference, and it leaves the queue. */
   retire(op: OperationRecord, result: OperationResult): void {
     op.status = 'done';

@@ -3,11 +3,13 @@
 // choice when nothing is queued (expiry, reversal window, close).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { PaymentWorkflowInput } from '../../src/contract/index.js';
+import { captureSignal, type PaymentWorkflowInput } from '../../src/contract/index.js';
 import { createLedger, beginTransaction, settleTransaction } from '../../src/domain/ledger.js';
 import { finalFulfilmentCancellation, idleStep } from '../../src/domain/lifecycle.js';
+import { maxSequence } from '../../src/domain/payee-reference.js';
 import { resolvePolicy } from '../../src/domain/policy.js';
 import { admit, admitTokenDeletion } from '../../src/workflows/admission.js';
+import { operationMessages } from '../../src/workflows/operation-messages.js';
 import { PaymentState } from '../../src/workflows/state.js';
 import { outcomeOf, summaryOf } from '../../src/workflows/web-ui.js';
 
@@ -66,6 +68,22 @@ describe('payment state', () => {
     state.retire(capture, { operationId: 1, kind: 'capture', reference: 'X-1', state: 'Completed', amount: 1_000 });
     assert.equal(outcomeOf(state, { kind: 'capture', reference: 'X-1' }).status, 'done');
     assert.deepEqual(outcomeOf(state, 'garbage'), { status: 'unknown' });
+  });
+
+  it('keeps the last operation numbers for its own cancellations: signals past the room are refused, never thrown', () => {
+    const { state } = newState({ policy: { payeeReference: { format: 'digits', prefix: '4711' } } });
+    const last = maxSequence(state.policy.payeeReference);
+    const capture = operationMessages(state).find((m) => m.signal === captureSignal)!.asSignal;
+    state.nextOperationId = last - 10;
+    assert.equal(capture.admission({ amount: 1, vatAmount: 0 }), undefined, 'the last number for requests');
+    state.nextOperationId = last - 9;
+    assert.equal(capture.admission({ amount: 1, vatAmount: 0 })?.code, 'too-many-operations');
+    // The workflow's own cancellation takes a kept number, and with none left it is flagged, not thrown.
+    assert.equal(state.enqueuePolicy('cancellation', { reference: 'authorization-expiry' }), true);
+    state.nextOperationId = last + 1;
+    assert.equal(state.enqueuePolicy('cancellation', { reference: 'authorization-expiry' }), false);
+    assert.equal(state.needsAttention, true);
+    assert.match(state.attentionReasons.at(-1) ?? '', /no operation number left for the cancellation/);
   });
 
   it('answers a refused signal by its reference, and flags the payment', () => {

@@ -31,6 +31,6 @@ export async function run(rt: Runtime, op: OperationRecord, l: Ledger): Promise<
   state.retire(op, result);
   // Final fulfilment: once the last shipment is captured, release whatever remains.
   const followUp = finalFulfilmentCancellation(op, result.state, state.ledger);
-  if (followUp) state.enqueue('cancellation', 'policy', followUp);
+  if (followUp) state.enqueuePolicy('cancellation', followUp);
   state.refresh();
 }

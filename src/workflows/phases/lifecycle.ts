@@ -77,7 +77,7 @@ function idle(rt: Runtime, ledger: Ledger, t: number): Idle {
   if (step.act === 'expire') {
     state.expiryHandled = true;
     if (step.how === 'cancel') {
-      state.enqueue('cancellation', 'policy', {
+      state.enqueuePolicy('cancellation', {
         reference: 'authorization-expiry',
         description: 'Cancel before authorization expiry',
       });
