@@ -16,6 +16,7 @@ import type { PaymentWorkflowInput } from '../contract/index.js';
 import { INSTRUMENT_LABEL, staticSummary } from '../domain/view.js';
 import type { swedbankPayPayment } from '../workflows/payment.js';
 import { inputProblems } from '../domain/input.js';
+import { expiryDueProblem } from '../domain/policy.js';
 
 /** The input of a payment workflow is invalid; nothing was started. */
 export class InvalidPaymentInputError extends Error {
@@ -44,6 +45,8 @@ export function paymentStartOptions(
   const problems = inputProblems(input);
   if (problems.length > 0) throw new InvalidPaymentInputError(problems);
   const instrument = parsePaymentId(input.paymentId)!.instrument; // checked with the input
+  const due = expiryDueProblem(input.policy, instrument, Date.now());
+  if (due) throw new InvalidPaymentInputError([due]);
   const awaiting = input.awaitAuthorization === true;
   const summary =
     input.authorizedAmount !== undefined && input.currency !== undefined

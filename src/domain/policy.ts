@@ -130,12 +130,36 @@ export function policyProblems(policy: unknown, instrument: Instrument | undefin
   if (!isRecord(policy)) return strict ? ['policy must be an object (or left out)'] : [];
   const problems = baselinePolicyProblems(policy);
   if (!strict || problems.length > 0) return problems;
-  const unknownFields = Object.keys(policy).filter((k) => !(k in POLICY_BOUNDS) && !OTHER_FIELDS.includes(k));
+  // Own fields only: `constructor` or `toString` are not policy fields, whatever Object.prototype has.
+  const unknownFields = Object.keys(policy).filter(
+    (k) => !Object.hasOwn(POLICY_BOUNDS, k) && !OTHER_FIELDS.includes(k),
+  );
   if (unknownFields.length > 0) problems.push(`policy has unknown fields: ${unknownFields.slice(0, 5).join(', ')}`);
   const scheme = policy.payeeReference === undefined ? undefined : payeeReferenceSchemeProblem(policy.payeeReference);
   if (scheme) problems.push(scheme);
   if (problems.length > 0) return problems;
   return boundProblems(policy, instrument);
+}
+
+/**
+ * A starter's check with its clock: an explicit expiry whose lead time has already begun would have
+ * the uncaptured remainder cancelled at once, before any shipment, and a cancellation cannot be
+ * undone. Undefined when the policy flags instead, or when there is time left.
+ */
+export function expiryDueProblem(
+  policy: PaymentPolicy | undefined,
+  instrument: Instrument,
+  now: number,
+): string | undefined {
+  if (policy?.authorizationExpiresAt === undefined) return undefined;
+  const resolved = resolvePolicy(policy, instrument);
+  if (resolved.onAuthorizationExpiry !== 'cancel') return undefined;
+  const actAt = Date.parse(policy.authorizationExpiresAt) - resolved.expiryLeadTimeMs;
+  if (actAt > now) return undefined;
+  return (
+    'policy.authorizationExpiresAt minus policy.expiryLeadTimeMs has passed: the remainder would be cancelled at once ' +
+    "(give a later expiry, a shorter lead time, or onAuthorizationExpiry 'flag')"
+  );
 }
 
 /** When the authorization expires: as the policy says, or its validity after it was given. */

@@ -254,7 +254,7 @@ export function stateView(state: PaymentState): PaymentWorkflowState {
 export function outcomeOf(state: PaymentState, ref: unknown): OperationOutcome {
   if (typeof ref !== 'object' || ref === null) return { status: 'unknown' };
   const { kind, reference } = ref as { kind?: unknown; reference?: unknown };
-  if (typeof reference !== 'string' || typeof kind !== 'string' || !(kind in OPERATION_MESSAGES)) {
+  if (typeof reference !== 'string' || typeof kind !== 'string' || !Object.hasOwn(OPERATION_MESSAGES, kind)) {
     return { status: 'unknown' };
   }
   const result = state.references.get(referenceKey(kind as OperationKind, reference));

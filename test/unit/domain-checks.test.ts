@@ -5,7 +5,9 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { checkCallback } from '../../src/domain/callback.js';
 import { inputProblems } from '../../src/domain/input.js';
-import { policyProblems } from '../../src/domain/policy.js';
+import { expiryDueProblem, policyProblems } from '../../src/domain/policy.js';
+import { InvalidPaymentInputError } from '../../src/client/errors.js';
+import { paymentStartOptions } from '../../src/client/start-options.js';
 import {
   checkAbortRequest,
   checkCancelRequest,
@@ -119,6 +121,48 @@ describe('policy checks', () => {
     );
     assert.deepEqual(policyProblems({ expiryLeadTimeMs: 8 * DAY }, 'invoice'), [], 'invoices default to 30 days');
     assert.match(policyProblems({ pollInitialMs: 5_000, pollMaxMs: 1_000 }, 'creditcard').join(), /pollMaxMs/);
+  });
+
+  it('refuses names every object inherits (constructor, toString, __proto__) as unknown fields', () => {
+    for (const field of ['constructor', 'toString', 'valueOf', 'hasOwnProperty', '__proto__']) {
+      const policy = JSON.parse(`{"${field}": {"deep": [1, 2, 3]}}`) as unknown;
+      assert.match(policyProblems(policy, 'creditcard').join(), /unknown fields/, field);
+    }
+  });
+
+  it('refuses, at the starter, an explicit expiry whose lead time has begun when the policy cancels', () => {
+    const now = Date.UTC(2026, 10, 27, 12);
+    const at = (ms: number) => new Date(now + ms).toISOString();
+    assert.match(
+      expiryDueProblem({ authorizationExpiresAt: at(-DAY) }, 'creditcard', now) ?? '',
+      /would be cancelled at once/,
+    );
+    assert.match(
+      expiryDueProblem({ authorizationExpiresAt: at(DAY / 2) }, 'creditcard', now) ?? '',
+      /would be cancelled at once/,
+      'within the default lead time of a day',
+    );
+    assert.equal(expiryDueProblem({ authorizationExpiresAt: at(2 * DAY) }, 'creditcard', now), undefined);
+    assert.equal(
+      expiryDueProblem({ authorizationExpiresAt: at(DAY / 2), expiryLeadTimeMs: DAY / 4 }, 'creditcard', now),
+      undefined,
+    );
+    assert.equal(
+      expiryDueProblem({ authorizationExpiresAt: at(-DAY), onAuthorizationExpiry: 'flag' }, 'creditcard', now),
+      undefined,
+      'flagging at once loses nothing',
+    );
+    assert.equal(expiryDueProblem(undefined, 'creditcard', now), undefined);
+    // The package's starter applies it with its clock.
+    const past = { ...valid, policy: { authorizationExpiresAt: new Date(Date.now() - DAY).toISOString() } };
+    assert.throws(
+      () => paymentStartOptions(past),
+      (err: unknown) => {
+        assert.ok(err instanceof InvalidPaymentInputError);
+        assert.match(err.message, /would be cancelled at once/);
+        return true;
+      },
+    );
   });
 
   it("keeps the first release's checks for runs it started (replay)", () => {
