@@ -13,6 +13,13 @@ const invalid = <T>(message: string): Checked<T> => ({ ok: false, rejection: { c
 export const MAX_ORDER_ITEMS = 500;
 const TEXT_LIMIT = 256;
 const URL_LIMIT = 1024;
+/**
+ * One request's lines as JSON, at most: hundreds of ordinary lines fit, while the request, its place
+ * in history and the state a new run carries stay far below Temporal's 2 MB per payload.
+ */
+export const ORDER_ITEMS_JSON_LIMIT = 128 * 1024;
+/** A line's money, at most (in minor units): 500 lines of it still add up exactly in a JavaScript number. */
+const LINE_AMOUNT_LIMIT = 10 ** 13;
 
 export const ORDER_ITEM_TYPES: readonly OrderItem['type'][] = [
   'PRODUCT',
@@ -58,7 +65,8 @@ function isText(value: unknown, limit: number): value is string {
   );
 }
 
-const isInteger = (value: unknown): value is number => typeof value === 'number' && Number.isSafeInteger(value);
+const isInteger = (value: unknown): value is number =>
+  typeof value === 'number' && Number.isSafeInteger(value) && Math.abs(value) <= LINE_AMOUNT_LIMIT;
 
 /** A quantity: positive, at most four decimals. */
 function isQuantity(value: unknown): value is number {
@@ -88,14 +96,21 @@ function itemProblem(item: Record<string, unknown>): string | undefined {
   }
   if (!isQuantity(item.quantity)) return 'quantity must be a positive number with at most 4 decimals';
   if (!isText(item.quantityUnit, 50)) return 'quantityUnit must be 1 to 50 characters';
-  if (!isInteger(item.unitPrice)) return 'unitPrice must be an integer in minor units';
-  if (item.discountPrice !== undefined && !isInteger(item.discountPrice)) return 'discountPrice must be an integer';
+  if (!isInteger(item.unitPrice) || (item.type !== 'DISCOUNT' && item.unitPrice < 0)) {
+    return item.type === 'DISCOUNT'
+      ? `unitPrice must be an integer in minor units, at most ${LINE_AMOUNT_LIMIT} either way`
+      : `unitPrice must be an integer from 0 to ${LINE_AMOUNT_LIMIT} minor units`;
+  }
+  if (item.discountPrice !== undefined && !isInteger(item.discountPrice))
+    return `discountPrice must be an integer of at most ${LINE_AMOUNT_LIMIT} either way`;
   if (!isInteger(item.vatPercent) || item.vatPercent < 0 || item.vatPercent > 10_000) {
     return 'vatPercent must be an integer from 0 to 10000 (percent x 100)';
   }
   const signed = item.type === 'DISCOUNT' ? -1 : 1;
   if (!isInteger(item.amount) || item.amount * signed < 0) {
-    return item.type === 'DISCOUNT' ? 'amount must be an integer' : 'amount must be an integer of 0 or more';
+    return item.type === 'DISCOUNT'
+      ? `amount must be an integer from -${LINE_AMOUNT_LIMIT} to 0`
+      : `amount must be an integer from 0 to ${LINE_AMOUNT_LIMIT}`;
   }
   if (
     !isInteger(item.vatAmount) ||
@@ -107,10 +122,22 @@ function itemProblem(item: Record<string, unknown>): string | undefined {
   return undefined;
 }
 
+/** Length as JSON; anything JSON cannot write (a cycle) counts as too long. Total, like every check here. */
+function jsonLength(value: unknown): number {
+  try {
+    return JSON.stringify(value)?.length ?? 0;
+  } catch {
+    return Infinity;
+  }
+}
+
 /** The order lines of a capture or reversal: valid lines that add up to its amount and VAT amount. */
 export function checkOrderItems(raw: unknown, amount: number, vatAmount: number): Checked<OrderItem[]> {
   if (!Array.isArray(raw) || raw.length === 0 || raw.length > MAX_ORDER_ITEMS) {
     return invalid(`orderItems must be a list of 1 to ${MAX_ORDER_ITEMS} lines`);
+  }
+  if (jsonLength(raw) > ORDER_ITEMS_JSON_LIMIT) {
+    return invalid(`orderItems must be at most ${ORDER_ITEMS_JSON_LIMIT} characters as JSON`);
   }
   const items: OrderItem[] = [];
   for (const [i, item] of raw.entries()) {

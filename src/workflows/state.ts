@@ -39,6 +39,18 @@ const REJECTED_SIGNAL_LIMIT = 50;
 const ATTENTION_LIMIT = 20;
 /** Operation numbers kept for the policy's own operations (expiry, final-fulfilment cancellation, token). */
 const POLICY_RESERVE = 10;
+/**
+ * Operations per payment, at most, whatever the payeeReference scheme can number: each keeps its
+ * reference for idempotency, and all of them must fit in the state a new run carries.
+ */
+const OPERATION_LIMIT = 999;
+
+/** A done operation as a new run carries it: its order lines stay with Swedbank Pay and in history. */
+function withoutLines(op: OperationRecord): OperationRecord {
+  if (op.orderItems === undefined && op.itemDescriptions === undefined) return op;
+  const { orderItems: _items, itemDescriptions: _lines, ...rest } = op;
+  return rest;
+}
 
 /** The correlation fields of an operation's log lines. */
 export function operationFields(op: OperationRecord): Record<string, unknown> {
@@ -138,7 +150,7 @@ export class PaymentState {
       startedAt: this.startedAt,
       nextOperationId: this.nextOperationId,
       queue: this.queue,
-      recent: this.recent,
+      recent: this.recent.map(withoutLines),
       references: [...this.references.entries()],
       fingerprints: [...this.fingerprints.entries()],
       needsAttention: this.needsAttention,
@@ -156,7 +168,11 @@ export class PaymentState {
 
   /** Room for another requested operation: each takes a number, and the payeeReference scheme has a last one. */
   hasRoomForOperation(): boolean {
-    return this.nextOperationId <= maxSequence(this.policy.payeeReference) - POLICY_RESERVE;
+    return this.nextOperationId <= this.lastOperationNumber() - POLICY_RESERVE;
+  }
+
+  private lastOperationNumber(): number {
+    return Math.min(maxSequence(this.policy.payeeReference), OPERATION_LIMIT);
   }
 
   /** A token to delete: one the starter named, or, for a payment order, whatever tokens its payment created. */
@@ -250,7 +266,7 @@ export class PaymentState {
    * kept back from requests; with none left it is not queued, and the payment is flagged instead.
    */
   enqueuePolicy(kind: 'cancellation', fields: Partial<OperationRecord>): boolean {
-    if (this.nextOperationId > maxSequence(this.policy.payeeReference)) {
+    if (this.nextOperationId > this.lastOperationNumber()) {
       this.flag(`no operation number left for the ${kind} (${fields.reference ?? 'policy'}): do it by hand`);
       return false;
     }

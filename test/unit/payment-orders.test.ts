@@ -14,7 +14,7 @@ import {
   decideCapture,
   decideReversal,
 } from '../../src/domain/ledger.js';
-import { checkOrderItems } from '../../src/domain/order-items.js';
+import { checkOrderItems, ORDER_ITEMS_JSON_LIMIT } from '../../src/domain/order-items.js';
 import { maxSequence, payeeReferenceFor, payeeReferenceSchemeProblem } from '../../src/domain/payee-reference.js';
 import { policyProblems } from '../../src/domain/policy.js';
 import { checkCaptureRequest, checkReversalRequest } from '../../src/domain/requests.js';
@@ -143,6 +143,30 @@ describe('order lines', () => {
     assert.match(quantity.ok ? '' : quantity.rejection.message, /quantity/);
     const extra = checkOrderItems([{ ...line, colour: 'red' }], 1_000, 250);
     assert.match(extra.ok ? '' : extra.rejection.message, /unknown field colour/);
+  });
+
+  it('add up exactly: each line bounded so that 500 of them sum without rounding, prices of products not negative', () => {
+    const huge = 2 ** 53 - 1;
+    // Without a bound per line these would add up to 2 in floating point and pass for an amount of 1.
+    const lines = [
+      { ...line, amount: huge, vatAmount: 0, unitPrice: huge },
+      { ...line, amount: 1, vatAmount: 0, unitPrice: 1 },
+      { ...discount, amount: -huge, vatAmount: 0, unitPrice: -huge },
+    ];
+    const unsafe = checkOrderItems(lines, 1, 0);
+    assert.match(unsafe.ok ? '' : unsafe.rejection.message, /^orderItems\.0\.unitPrice must be an integer from 0 to/);
+    const negativePrice = checkOrderItems([{ ...line, unitPrice: -300 }], 1_000, 250);
+    assert.match(negativePrice.ok ? '' : negativePrice.rejection.message, /^orderItems\.0\.unitPrice/);
+  });
+
+  it('are bounded in size as JSON, so that a request and the state a new run carries stay small', () => {
+    const long = { ...line, description: 'd'.repeat(256), itemUrl: `https://shop.example/${'u'.repeat(1000)}` };
+    const many = Array.from({ length: 200 }, (_, i) => ({ ...long, reference: `P${i}`, amount: 5, vatAmount: 1 }));
+    assert.ok(JSON.stringify(many).length > ORDER_ITEMS_JSON_LIMIT);
+    const big = checkOrderItems(many, 1_000, 200);
+    assert.match(big.ok ? '' : big.rejection.message, /orderItems must be at most 131072 characters as JSON/);
+    const ordinary = Array.from({ length: 500 }, (_, i) => ({ ...line, reference: `P${i}`, amount: 2, vatAmount: 0 }));
+    assert.equal(checkOrderItems(ordinary, 1_000, 0).ok, true, '500 ordinary lines fit');
   });
 
   it('belong to payment orders: a legacy capture or reversal with them is refused', () => {

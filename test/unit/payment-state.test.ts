@@ -86,6 +86,28 @@ describe('payment state', () => {
     assert.match(state.attentionReasons.at(-1) ?? '', /no operation number left for the cancellation/);
   });
 
+  it('takes at most 999 operations under either scheme, so that what it keeps per operation stays bounded', () => {
+    const { state } = newState();
+    assert.ok(maxSequence(state.policy.payeeReference) > 999, 'the alphanumeric scheme could number more');
+    state.nextOperationId = 990;
+    assert.equal(admit(state, 'capture', 1, 0)?.code, 'too-many-operations');
+    assert.equal(state.enqueuePolicy('cancellation', { reference: 'authorization-expiry' }), true);
+  });
+
+  it('carries done operations without their order lines; queued ones keep theirs', () => {
+    const { state } = newState({ paymentId: '/psp/paymentorders/5adc265f-f87f-4313-577e-08d3dca1a26c' });
+    const lines = [{ reference: 'P1', name: 'P', type: 'PRODUCT' as const, class: 'C', quantity: 1 }];
+    const fields = { amount: 1_000, vatAmount: 0, orderItems: lines as never };
+    const done = state.enqueue('capture', 'update', { ...fields, reference: 'S1' });
+    state.retire(done, { operationId: done.id, kind: 'capture', reference: 'S1', state: 'Completed', amount: 1_000 });
+    state.enqueue('capture', 'update', { ...fields, reference: 'S2' });
+    const carried = state.carry();
+    assert.equal(carried.recent[0]?.orderItems, undefined);
+    assert.equal(carried.recent[0]?.reference, 'S1');
+    assert.deepEqual(carried.queue[0]?.orderItems, lines);
+    assert.deepEqual(state.recent[0]?.orderItems, lines, 'this run still shows them');
+  });
+
   it('answers a refused signal by its reference, and flags the payment', () => {
     const { state } = newState();
     state.rejectSignal('captureRequested', { code: 'invalid-amount', message: 'no' }, 'ship-9');
