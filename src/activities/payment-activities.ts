@@ -22,7 +22,7 @@ import type { Transaction } from '../swedbank/schemas.js';
 import type { TokenType } from '../contract/index.js';
 import { FAILURE_TYPES, toActivityFailure } from './failures.js';
 import { legacyPayments, snapshot } from './legacy-payments.js';
-import { paymentOrderActivities } from './payment-order-activities.js';
+import { paymentOrderActivities, SentOutcomeUnread } from './payment-order-activities.js';
 import type {
   AuthorizationSnapshot,
   CreateTransactionInput,
@@ -178,10 +178,12 @@ export function createPaymentActivities(base: SwedbankPayClient, options: Paymen
           FAILURE_TYPES.payeeReferenceConflict,
         );
       }
-      // A 2xx we cannot read: the transaction may exist; the next attempt looks it up.
+      // A 2xx we cannot read, or a read after one that failed: the transaction may exist; the next
+      // attempt looks it up.
       if (err instanceof UnexpectedResponseError && err.status >= 200 && err.status < 300) {
         throw outcomeUnknown(err.message);
       }
+      if (err instanceof SentOutcomeUnread) throw outcomeUnknown(err.message);
       throw toActivityFailure(err);
     }
   }

@@ -50,6 +50,36 @@ function pending(input: CreateTransactionInput, failedAttemptsSeen: number): Tra
   };
 }
 
+/** A cancellation as the order shows it when financialTransactions does not list it. */
+function cancellation(
+  order: PaymentOrderResponse['paymentOrder'],
+  ref: { paymentId: string; payeeReference: string },
+  amount: number,
+): TransactionSnapshot {
+  return {
+    transactionId: order.cancelled?.id ?? `${ref.paymentId}/cancelled`,
+    state: 'Completed',
+    number: '',
+    amount,
+    vatAmount: 0,
+    payeeReference: ref.payeeReference,
+  };
+}
+
+/**
+ * The portal's financialTransactions examples list captures and reversals only, so a cancellation is
+ * also seen on the order: Cancelled, or nothing left to capture while ours was outstanding (operations
+ * run one at a time, so it is ours that released the rest).
+ */
+function cancellationShown(order: PaymentOrderResponse['paymentOrder']): boolean {
+  return order.status === 'Cancelled' || order.remainingCaptureAmount === 0;
+}
+
+/** The operation was sent and answered, but what followed could not be read: its outcome is unknown, not refused. */
+export class SentOutcomeUnread extends Error {
+  override name = 'SentOutcomeUnread';
+}
+
 function sameType(type: string, kind: PaymentOrderTransactionKind): boolean {
   return type.toLowerCase() === FINANCIAL_TYPE[kind].toLowerCase();
 }
@@ -83,7 +113,9 @@ export function paymentOrderActivities(po: () => PaymentOrderClient) {
     async find(input: CreateTransactionInput): Promise<TransactionSnapshot | undefined> {
       const resource = await po().get(input.paymentId);
       const found = await po().findTransaction(resource, input.kind, input.payeeReference);
-      return found && completed(found, { ...input, amount: input.amount ?? input.cancellationAmount });
+      if (found) return completed(found, { ...input, amount: input.amount ?? input.cancellationAmount });
+      if (input.kind !== 'cancellation' || !cancellationShown(resource.paymentOrder)) return undefined;
+      return cancellation(resource.paymentOrder, input, input.cancellationAmount ?? 0);
     },
 
     /**
@@ -94,14 +126,26 @@ export function paymentOrderActivities(po: () => PaymentOrderClient) {
       return postPurchasePending(await po().get(input.paymentId));
     },
 
-    /** Sends the operation; a 202, or a 200 whose transaction is not listed yet, is pending. */
+    /**
+     * Sends the operation; a 202, or a capture's or reversal's 200 whose transaction is not listed
+     * yet, is pending. A cancel's 200 is its success, listed or not.
+     */
     async create(input: CreateTransactionInput): Promise<TransactionSnapshot> {
       const answer = await send(input);
-      if (!answer.accepted) {
-        const found = await po().findTransaction(answer.resource, input.kind, input.payeeReference);
-        if (found) return completed(found, { ...input, amount: input.amount ?? input.cancellationAmount });
+      try {
+        if (!answer.accepted) {
+          const found = await po().findTransaction(answer.resource, input.kind, input.payeeReference);
+          if (found) return completed(found, { ...input, amount: input.amount ?? input.cancellationAmount });
+          // The portal answers a cancel that succeeded with 200 (a refused one is a problem): done.
+          if (input.kind === 'cancellation') {
+            return cancellation(answer.resource.paymentOrder, input, input.cancellationAmount ?? 0);
+          }
+        }
+        return pending(input, await failedAttemptsOf(answer.resource, input.kind));
+      } catch (err) {
+        // Swedbank Pay took the operation: a failed read after it must not turn it into a refusal.
+        throw new SentOutcomeUnread(`${input.kind} sent, its outcome not readable yet: ${(err as Error).message}`);
       }
-      return pending(input, await failedAttemptsOf(answer.resource, input.kind));
     },
 
     /** A pending transaction's outcome: listed (Completed), a new failed attempt (Failed), or still pending. */
@@ -109,6 +153,9 @@ export function paymentOrderActivities(po: () => PaymentOrderClient) {
       const resource = await po().get(ref.paymentId);
       const found = await po().findTransaction(resource, ref.kind, ref.payeeReference);
       if (found) return completed(found, ref);
+      if (ref.kind === 'cancellation' && cancellationShown(resource.paymentOrder)) {
+        return cancellation(resource.paymentOrder, ref, ref.amount);
+      }
       const failures = (await po().failedAttempts(resource)).filter((a) => sameType(a.type, ref.kind));
       const base = { transactionId: '', number: '', amount: ref.amount, vatAmount: ref.vatAmount };
       if (failures.length > ref.failedAttemptsSeen) {

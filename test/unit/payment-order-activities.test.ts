@@ -1,0 +1,89 @@
+// The payment order side of the activities against a stub client: what they conclude from the
+// documented answers when the order's financialTransactions does not list a cancellation (the
+// portal's examples list captures and reversals only), and that a failed read after an answered
+// POST is an unknown outcome, never a refusal.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { paymentOrderActivities, SentOutcomeUnread } from '../../src/activities/payment-order-activities.js';
+import type { CreateTransactionInput } from '../../src/activities/snapshots.js';
+import type { PaymentOrderClient } from '../../src/swedbank/payment-orders/client.js';
+import type { FinancialTransaction, PaymentOrderResponse } from '../../src/swedbank/payment-orders/schemas.js';
+
+const ORDER = '/psp/paymentorders/8be318c1-1caa-4db1-e2c6-08d7bf41224d';
+
+function order(fields: Partial<PaymentOrderResponse['paymentOrder']>): PaymentOrderResponse {
+  return {
+    paymentOrder: {
+      id: ORDER,
+      status: 'Paid',
+      currency: 'SEK',
+      amount: 100_000,
+      vatAmount: 20_000,
+      cancelled: { id: `${ORDER}/cancelled` },
+      ...fields,
+    },
+    operations: [],
+  };
+}
+
+/** A client whose order and listings are what the test says; reads can be made to fail. */
+function stubClient(o: {
+  resource: PaymentOrderResponse;
+  listed?: FinancialTransaction[];
+  failReads?: boolean;
+}): PaymentOrderClient {
+  const read = async <T>(value: T): Promise<T> => {
+    if (o.failReads) throw new Error('GET financialtransactions -> 404');
+    return value;
+  };
+  return {
+    get: async () => o.resource,
+    cancel: async () => ({ accepted: false, resource: o.resource }),
+    capture: async () => ({ accepted: false, resource: o.resource }),
+    findTransaction: async (_r: PaymentOrderResponse, _k: string, ref: string) =>
+      read(o.listed?.find((t) => t.payeeReference === ref)),
+    failedAttempts: async () => read([]),
+  } as unknown as PaymentOrderClient;
+}
+
+const cancel: CreateTransactionInput = {
+  paymentId: ORDER,
+  kind: 'cancellation',
+  payeeReference: 'X8be318c11caa4db1e2c608d7bf3',
+  description: 'Cancel the rest',
+  cancellationAmount: 25_000,
+};
+
+describe('payment order activities', () => {
+  it('a cancel answered 200 is done, though financialTransactions does not list it', async () => {
+    const activities = paymentOrderActivities(() =>
+      stubClient({ resource: order({ status: 'Cancelled', remainingCaptureAmount: 0 }) }),
+    );
+    const result = await activities.create(cancel);
+    assert.deepEqual(
+      [result.state, result.amount, result.transactionId, result.payeeReference],
+      ['Completed', 25_000, `${ORDER}/cancelled`, cancel.payeeReference],
+    );
+  });
+
+  it('a retried cancel whose answer was lost is found on the order: nothing left to capture', async () => {
+    const released = paymentOrderActivities(() => stubClient({ resource: order({ remainingCaptureAmount: 0 }) }));
+    assert.equal((await released.find(cancel))?.state, 'Completed');
+    const open = paymentOrderActivities(() => stubClient({ resource: order({ remainingCaptureAmount: 25_000 }) }));
+    assert.equal(await open.find(cancel), undefined, 'the rest is still there: not sent yet');
+    const capture = { ...cancel, kind: 'capture' as const, amount: 25_000, vatAmount: 0 };
+    assert.equal(await released.find(capture), undefined, 'a capture is only found listed');
+  });
+
+  it('a read that fails after an answered POST is an unknown outcome (retried), not a refusal', async () => {
+    const activities = paymentOrderActivities(() =>
+      stubClient({ resource: order({ remainingCaptureAmount: 75_000 }), failReads: true }),
+    );
+    const capture = { ...cancel, kind: 'capture' as const, amount: 25_000, vatAmount: 5_000 };
+    await assert.rejects(activities.create(capture), (err: unknown) => {
+      assert.ok(err instanceof SentOutcomeUnread);
+      assert.match(err.message, /capture sent, its outcome not readable yet/);
+      return true;
+    });
+  });
+});
