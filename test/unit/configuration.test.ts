@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { payloadCodecFromEnv } from '../../src/config/encryption.js';
 import { ConfigurationError } from '../../src/config/errors.js';
+import { swedbankPaySettingsFromEnv } from '../../src/config/swedbank-pay.js';
 import { temporalSettingsFromEnv } from '../../src/config/temporal.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'configuration-'));
@@ -67,5 +68,19 @@ describe('payload encryption keys', () => {
       PAYLOAD_ENCRYPTION_KEYS: `k2=${randomBytes(32).toString('base64')}, k1=${randomBytes(32).toString('base64')}`,
     });
     assert.equal(codec?.currentKeyId, 'k2');
+  });
+});
+
+describe('Swedbank Pay settings', () => {
+  it('a token with a control or non-ASCII character is refused at startup, without quoting it', () => {
+    for (const token of ['canary\u0007SECRET', 'canary\u0000SECRET', 'canary\u007fSECRET', 'canaryéSECRET']) {
+      const err = configurationError(() => swedbankPaySettingsFromEnv({ SWEDBANK_PAY_TOKEN: token }));
+      assert.deepEqual(err.problems, [
+        'SWEDBANK_PAY_TOKEN must be printable ASCII (a control or non-ASCII character was found)',
+      ]);
+      assert.doesNotMatch(err.message, /canary|SECRET/);
+    }
+    const token = `${randomBytes(32).toString('hex')}!~`;
+    assert.equal(swedbankPaySettingsFromEnv({ SWEDBANK_PAY_TOKEN: token }).client.token, token);
   });
 });
