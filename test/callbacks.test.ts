@@ -121,7 +121,20 @@ describe('callback receiver configuration from the environment', () => {
       path: '/callbacks',
       trustProxy: 0,
     });
-    assert.equal(callbackReceiverConfigFromEnv({ SWEDBANK_PAY_CALLBACK_ALLOWED_IPS: ' , ' }).allowedIps, undefined);
+    for (const empty of ['', '  ']) {
+      assert.equal(callbackReceiverConfigFromEnv({ SWEDBANK_PAY_CALLBACK_ALLOWED_IPS: empty }).allowedIps, undefined);
+    }
+  });
+
+  it('refuses an allowlist of only commas rather than accept any sender', () => {
+    for (const commas of [',', ' , ', ',,']) {
+      assert.deepEqual(
+        problemsOf(() => callbackReceiverConfigFromEnv({ SWEDBANK_PAY_CALLBACK_ALLOWED_IPS: commas })),
+        [
+          'SWEDBANK_PAY_CALLBACK_ALLOWED_IPS lists no address (set addresses or CIDR ranges, or leave it empty for any sender)',
+        ],
+      );
+    }
   });
 
   it('reads every variable', () => {

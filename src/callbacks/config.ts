@@ -4,6 +4,7 @@
  *   SWEDBANK_PAY_CALLBACK_HOST         default 127.0.0.1 (a container passes 0.0.0.0)
  *   SWEDBANK_PAY_CALLBACK_PATH         default /callbacks
  *   SWEDBANK_PAY_CALLBACK_ALLOWED_IPS  comma-separated addresses and CIDR ranges; unset or empty: anyone
+ *                                      (commas with no address between them are refused: a list gone wrong)
  *   SWEDBANK_PAY_CALLBACK_TRUST_PROXY  number of reverse proxies in front (default 0: X-Forwarded-For ignored)
  */
 import { isIP } from 'node:net';
@@ -50,10 +51,17 @@ export function callbackReceiverConfigFromEnv(
   const path = rawPath === undefined || rawPath === '' ? DEFAULT_CALLBACK_PATH : rawPath;
   problems.push(...callbackPathProblems(path).map((p) => `SWEDBANK_PAY_CALLBACK_PATH: ${p}`));
 
-  const entries = (env.SWEDBANK_PAY_CALLBACK_ALLOWED_IPS ?? '')
+  const rawIps = env.SWEDBANK_PAY_CALLBACK_ALLOWED_IPS?.trim() ?? '';
+  const entries = rawIps
     .split(',')
     .map((entry) => entry.trim())
     .filter((entry) => entry !== '');
+  if (rawIps !== '' && entries.length === 0) {
+    // Read as "no allowlist" it would open the receiver to any sender, unlike what was meant.
+    problems.push(
+      'SWEDBANK_PAY_CALLBACK_ALLOWED_IPS lists no address (set addresses or CIDR ranges, or leave it empty for any sender)',
+    );
+  }
   problems.push(...ipAllowlistProblems(entries).map((p) => `SWEDBANK_PAY_CALLBACK_ALLOWED_IPS: ${p}`));
 
   const rawTrust = env.SWEDBANK_PAY_CALLBACK_TRUST_PROXY?.trim().toLowerCase();

@@ -272,12 +272,15 @@ export function createCallbackHandler(options: CallbackHandlerOptions): Callback
         timer.promise,
       ]);
       signalled = true;
+      throttle?.reached(workflowId);
       if (outcome.closed === undefined) return done(200, 'signalled', 'ok');
       extra = { workflowStatus: outcome.closed };
       return done(200, 'workflow-closed', 'payment lifecycle already closed');
     } catch (err) {
-      if (err instanceof WorkflowNotFoundError)
+      if (err instanceof WorkflowNotFoundError) {
+        throttle?.notFound(workflowId);
         return done(404, 'unknown-payment', 'no workflow for this payment (yet)');
+      }
       if (err instanceof SignalTimeout || Date.now() >= deadline) {
         return done(503, 'timeout', 'signalling the payment workflow timed out');
       }

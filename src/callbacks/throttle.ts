@@ -8,7 +8,10 @@
  * - Rate limit: a token bucket per payment (a burst, then a steady rate). Past it, callbacks are
  *   answered 429 with Retry-After: Swedbank Pay retries later, and the workflow polls meanwhile.
  *
- * Memory is bounded: the least recently seen payments are forgotten past `maxPayments`.
+ * Memory is bounded: the least recently seen payments are forgotten past `maxPayments`. Anyone can
+ * send well-formed callbacks for payments that do not exist, so an id gets a place among the payments
+ * only once a signal reached its workflow; until then it waits apart (as many again), and an id no
+ * workflow answered to is forgotten at once. Unknown ids never push a real payment's bucket out.
  */
 export interface CallbackThrottleOptions {
   /** One signal per payment per this many ms; 0 turns coalescing off. Default 1000. */
@@ -17,7 +20,7 @@ export interface CallbackThrottleOptions {
   burst?: number;
   /** Signals a payment may get per hour once its burst is spent. Default 60. */
   perHour?: number;
-  /** Payments remembered at once. Default 10,000. */
+  /** Payments remembered at once (and as many ids whose first signal is still out). Default 10,000. */
   maxPayments?: number;
   now?: () => number;
 }
@@ -37,8 +40,18 @@ interface PaymentEntry {
 
 export const THROTTLE_DEFAULTS = { coalesceWindowMs: 1_000, burst: 20, perHour: 60, maxPayments: 10_000 } as const;
 
+/** Forgets the least recently seen entry of a map (its insertion order). */
+function forgetOldest(entries: Map<string, PaymentEntry>): void {
+  const [oldest, entry] = entries.entries().next().value as [string, PaymentEntry];
+  clearTimeout(entry.trailing);
+  entries.delete(oldest);
+}
+
 export class CallbackThrottle {
+  /** Payments a signal reached, least recently seen first. */
   readonly #payments = new Map<string, PaymentEntry>();
+  /** Ids admitted whose workflow has not answered yet, least recently seen first. */
+  readonly #unconfirmed = new Map<string, PaymentEntry>();
   readonly #windowMs: number;
   readonly #burst: number;
   readonly #msPerToken: number;
@@ -70,26 +83,21 @@ export class CallbackThrottle {
 
   #entry(key: string): PaymentEntry {
     const now = this.#now();
-    let entry = this.#payments.get(key);
+    const entries = this.#payments.has(key) ? this.#payments : this.#unconfirmed;
+    let entry = entries.get(key);
     if (entry) {
-      this.#payments.delete(key); // re-inserted below: the map's order is least recently seen first
+      entries.delete(key); // re-inserted below: the map's order is least recently seen first
     } else {
       entry = { lastSignalAt: 0, tokens: this.#burst, refilledAt: now };
-      if (this.#payments.size >= this.#maxPayments) this.#forgetOldest();
+      if (entries.size >= this.#maxPayments) forgetOldest(entries);
     }
-    this.#payments.set(key, entry);
+    entries.set(key, entry);
     const earned = Math.floor((now - entry.refilledAt) / this.#msPerToken);
     if (earned > 0) {
       entry.tokens = Math.min(this.#burst, entry.tokens + earned);
       entry.refilledAt += earned * this.#msPerToken;
     }
     return entry;
-  }
-
-  #forgetOldest(): void {
-    const [oldest, entry] = this.#payments.entries().next().value as [string, PaymentEntry];
-    clearTimeout(entry.trailing);
-    this.#payments.delete(oldest);
   }
 
   /** What to do with a callback (its body) for this payment (its workflow id) now. */
@@ -110,9 +118,26 @@ export class CallbackThrottle {
     return { action: 'signal' };
   }
 
+  /** The signal admitted reached the payment's workflow: the payment exists, its bucket is kept. */
+  reached(key: string): void {
+    const entry = this.#unconfirmed.get(key);
+    if (!entry) return;
+    this.#unconfirmed.delete(key);
+    if (this.#payments.size >= this.#maxPayments) forgetOldest(this.#payments);
+    this.#payments.set(key, entry);
+  }
+
+  /** No workflow has this id: nothing is remembered for it. */
+  notFound(key: string): void {
+    for (const entries of [this.#payments, this.#unconfirmed]) {
+      clearTimeout(entries.get(key)?.trailing);
+      entries.delete(key);
+    }
+  }
+
   /** The signal admitted did not go through: nothing was delivered, so nothing is held against the payment. */
   failed(key: string): void {
-    const entry = this.#payments.get(key);
+    const entry = this.#payments.get(key) ?? this.#unconfirmed.get(key);
     if (!entry) return;
     entry.lastSignalAt = 0;
     entry.tokens = Math.min(this.#burst, entry.tokens + 1);
@@ -120,7 +145,8 @@ export class CallbackThrottle {
 
   #trail(key: string, entry: PaymentEntry): void {
     entry.trailing = undefined;
-    if (this.#payments.get(key) !== entry || entry.tokens < 1) return; // forgotten, or limited: polling covers it
+    const current = this.#payments.get(key) ?? this.#unconfirmed.get(key);
+    if (current !== entry || entry.tokens < 1) return; // forgotten, or limited: polling covers it
     entry.tokens -= 1;
     entry.lastSignalAt = this.#now();
     this.deliver(key, entry.body);
@@ -128,7 +154,9 @@ export class CallbackThrottle {
 
   /** Stops pending trailing signals (the receiver is closing). */
   close(): void {
-    for (const entry of this.#payments.values()) clearTimeout(entry.trailing);
-    this.#payments.clear();
+    for (const entries of [this.#payments, this.#unconfirmed]) {
+      for (const entry of entries.values()) clearTimeout(entry.trailing);
+      entries.clear();
+    }
   }
 }

@@ -65,7 +65,7 @@ Environment:
   SWEDBANK_PAY_CALLBACK_HOST         default 127.0.0.1 (0.0.0.0 in a container)
   SWEDBANK_PAY_CALLBACK_PORT         default 8089
   SWEDBANK_PAY_CALLBACK_PATH         default /callbacks
-  SWEDBANK_PAY_CALLBACK_ALLOWED_IPS  comma-separated addresses and CIDR ranges (unset: any sender)
+  SWEDBANK_PAY_CALLBACK_ALLOWED_IPS  comma-separated addresses and CIDR ranges (unset or empty: any sender)
   SWEDBANK_PAY_CALLBACK_TRUST_PROXY  reverse proxies in front whose X-Forwarded-For is trusted (default 0)
   SWEDBANK_PAY_CALLBACK_METRICS_ADDRESS  host:port for a Prometheus endpoint at /metrics (e.g. 0.0.0.0:9465)
   LOG_FORMAT, LOG_LEVEL              json (default) or pretty; info (default), debug, warn, …

@@ -27,6 +27,26 @@ function keysText(env: Environment): { text?: string; problem?: string } {
   }
 }
 
+const KEY_ID = /^[A-Za-z0-9._-]{1,64}$/;
+const FORM = 'id=base64key, e.g. k1=<output of openssl rand -base64 32>';
+
+/**
+ * One `id=base64key` entry as a key, or what is wrong with it. Messages name the entry by its place,
+ * not its id: in a bare key, the text before its `=` padding would be read as the id.
+ */
+function parseEntry(entry: string, place: number, keys: readonly EncryptionKey[]): EncryptionKey | string {
+  const at = entry.indexOf('=');
+  const id = at > 0 ? entry.slice(0, at) : '';
+  const encoded = at > 0 ? entry.slice(at + 1) : '';
+  const named = `PAYLOAD_ENCRYPTION_KEYS entry ${place}`;
+  if (/^=*$/.test(encoded)) return `${named} is not ${FORM} (a bare key needs an id in front)`;
+  if (!KEY_ID.test(id)) return `${named}: expected ${FORM}, with an id of 1 to 64 of A-Z a-z 0-9 . _ -`;
+  const key = Buffer.from(encoded, 'base64');
+  if (key.length !== 32) return `${named}: the key must be 32 bytes, base64 (e.g. openssl rand -base64 32)`;
+  if (keys.some((k) => k.id === id)) return `PAYLOAD_ENCRYPTION_KEYS: key id ${id} is given twice`;
+  return { id, key };
+}
+
 function parseKeys(text: string): { keys: EncryptionKey[]; problems: string[] } {
   const keys: EncryptionKey[] = [];
   const problems: string[] = [];
@@ -34,20 +54,9 @@ function parseKeys(text: string): { keys: EncryptionKey[]; problems: string[] } 
     .split(',')
     .map((e) => e.trim())
     .entries()) {
-    const at = entry.indexOf('=');
-    const id = at > 0 ? entry.slice(0, at) : '';
-    const key = Buffer.from(at > 0 ? entry.slice(at + 1) : '', 'base64');
-    if (!/^[A-Za-z0-9._-]{1,64}$/.test(id)) {
-      problems.push(
-        `PAYLOAD_ENCRYPTION_KEYS entry ${i + 1}: expected id=base64key with an id of 1 to 64 of A-Z a-z 0-9 . _ -`,
-      );
-    } else if (key.length !== 32) {
-      problems.push(`PAYLOAD_ENCRYPTION_KEYS key ${id}: must be 32 bytes, base64 (e.g. openssl rand -base64 32)`);
-    } else if (keys.some((k) => k.id === id)) {
-      problems.push(`PAYLOAD_ENCRYPTION_KEYS: key id ${id} is given twice`);
-    } else {
-      keys.push({ id, key });
-    }
+    const parsed = parseEntry(entry, i + 1, keys);
+    if (typeof parsed === 'string') problems.push(parsed);
+    else keys.push(parsed);
   }
   return { keys, problems };
 }

@@ -15,6 +15,8 @@ export interface SwedbankPaySettings {
   description: string;
 }
 
+/** What an Authorization header can carry: printable ASCII, no spaces. */
+const BEARER_TOKEN = /^[\x21-\x7E]+$/;
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 
 /** Problems with the Swedbank Pay settings; the token's value never appears in them. */
@@ -27,6 +29,9 @@ function swedbankPayProblems(env: Environment): string[] {
     );
   } else if (/\s/.test(token)) {
     problems.push('SWEDBANK_PAY_TOKEN contains whitespace (a stray newline from a secret file?)');
+  } else if (!BEARER_TOKEN.test(token)) {
+    // Fetch refuses such a header on every request, which would look like a network fault, retried.
+    problems.push('SWEDBANK_PAY_TOKEN must be printable ASCII (a control or non-ASCII character was found)');
   }
   const baseUrl = env.SWEDBANK_PAY_BASE_URL ?? ENVIRONMENTS.test;
   let url: URL | undefined;

@@ -34,6 +34,26 @@ function definedOnly(env: Environment): Record<string, string> {
   return Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined));
 }
 
+/** A TOML parse error (smol-toml's TomlError, which envconfig passes on): where, never what. */
+function tomlErrorPosition(err: unknown): { line: number; column: number } | undefined {
+  const { line, column } = (err ?? {}) as { line?: unknown; column?: unknown };
+  return typeof line === 'number' && typeof column === 'number' ? { line, column } : undefined;
+}
+
+/** envconfig's failure as a problem. A TOML parser's message quotes the bad line, which may hold an api_key. */
+function envconfigProblem(err: unknown, env: Environment): string {
+  const position = tomlErrorPosition(err);
+  if (position) {
+    const file = env.TEMPORAL_CONFIG_FILE;
+    const named = file === undefined ? 'the default temporal.toml' : `TEMPORAL_CONFIG_FILE ${file}`;
+    return `${named} is not valid TOML (line ${position.line}, column ${position.column})`;
+  }
+  // envconfig's own messages name files, profiles and keys, never values.
+  return `Temporal client configuration (TEMPORAL_PROFILE / TEMPORAL_CONFIG_FILE / TEMPORAL_TLS_*): ${
+    err instanceof Error ? err.message : String(err)
+  }`;
+}
+
 /** Reads the settings, or throws a ConfigurationError naming every problem. */
 export function temporalSettingsFromEnv(env: Environment = process.env): TemporalSettings {
   const problems: string[] = [];
@@ -41,12 +61,7 @@ export function temporalSettingsFromEnv(env: Environment = process.env): Tempora
   try {
     loaded = loadClientConnectConfig({ overrideEnvVars: definedOnly(env) });
   } catch (err) {
-    // envconfig's messages name files and profiles, never key material.
-    problems.push(
-      `Temporal client configuration (TEMPORAL_PROFILE / TEMPORAL_CONFIG_FILE / TEMPORAL_TLS_*): ${
-        err instanceof Error ? err.message : String(err)
-      }`,
-    );
+    problems.push(envconfigProblem(err, env));
   }
   const address = loaded?.connectionOptions.address ?? DEFAULT_TEMPORAL_ADDRESS;
   if (!TEMPORAL_ADDRESS_PATTERN.test(address)) problems.push(`TEMPORAL_ADDRESS must be host:port, got "${address}"`);

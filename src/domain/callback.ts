@@ -11,6 +11,8 @@
 import type { Rejection } from '../contract/index.js';
 
 const RESOURCE_PATH = /^\/psp\/[A-Za-z0-9/_.-]+$/;
+/** Longer than any real payment or transaction path; a longer id would go on into signals and logs. */
+export const MAX_RESOURCE_PATH_LENGTH = 200;
 const PAYMENT_ORDER_PATH = /^\/psp\/paymentorders\/[A-Za-z0-9-]{1,64}$/;
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -26,7 +28,13 @@ function isNumber(value: unknown): value is number | string {
 }
 
 function isReference(value: unknown): value is { id: string; number: number | string } {
-  return isRecord(value) && typeof value.id === 'string' && RESOURCE_PATH.test(value.id) && isNumber(value.number);
+  return (
+    isRecord(value) &&
+    typeof value.id === 'string' &&
+    value.id.length <= MAX_RESOURCE_PATH_LENGTH &&
+    RESOURCE_PATH.test(value.id) &&
+    isNumber(value.number)
+  );
 }
 
 /** A callback reduced to what the workflow needs: which payment, and for the log, which transaction. */

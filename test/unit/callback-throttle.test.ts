@@ -1,5 +1,5 @@
 // The callback receiver's per-payment bounds, on a fake clock: coalescing into one trailing signal,
-// the token bucket, forgetting the least recently seen payment.
+// the token bucket, forgetting the least recently seen payment, and nothing kept for unknown ids.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { CallbackThrottle } from '../../src/callbacks/throttle.js';
@@ -53,11 +53,35 @@ describe('callback throttle', () => {
 
   it('remembers at most maxPayments payments, forgetting the least recently seen', () => {
     const { throttle } = throttleWith({ coalesceWindowMs: 0, burst: 1, perHour: 1, maxPayments: 2 });
-    assert.equal(throttle.admit('a', 0).action, 'signal');
-    assert.equal(throttle.admit('b', 0).action, 'signal');
+    const signalled = (key: string) => {
+      assert.equal(throttle.admit(key, 0).action, 'signal', key);
+      throttle.reached(key);
+    };
+    signalled('a');
+    signalled('b');
     assert.equal(throttle.admit('a', 0).action, 'limited', 'a is remembered (and now most recent)');
-    assert.equal(throttle.admit('c', 0).action, 'signal', 'c pushes out b, the least recently seen');
+    signalled('c'); // pushes out b, the least recently seen
     assert.equal(throttle.admit('b', 0).action, 'signal', 'b was forgotten: a fresh bucket');
+    throttle.close();
+  });
+
+  it('ids no workflow answered to keep no bucket and push no payment out', () => {
+    const { throttle } = throttleWith({ coalesceWindowMs: 0, burst: 1, perHour: 1, maxPayments: 2 });
+    for (const key of ['a', 'b']) {
+      assert.equal(throttle.admit(key, 0).action, 'signal');
+      throttle.reached(key);
+    }
+    // As the handler answers them: not found, then the finally's failed().
+    for (let i = 0; i < 100; i++) {
+      assert.equal(throttle.admit(`unknown-${i}`, 0).action, 'signal');
+      throttle.notFound(`unknown-${i}`);
+      throttle.failed(`unknown-${i}`);
+    }
+    // Ids whose signals are all still out at once.
+    for (let i = 0; i < 100; i++) assert.equal(throttle.admit(`in-flight-${i}`, 0).action, 'signal');
+    assert.equal(throttle.admit('a', 0).action, 'limited', 'a keeps its spent bucket');
+    assert.equal(throttle.admit('b', 0).action, 'limited', 'b keeps its spent bucket');
+    assert.equal(throttle.admit('unknown-0', 0).action, 'signal', 'nothing was kept for an unknown id');
     throttle.close();
   });
 

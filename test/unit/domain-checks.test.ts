@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { checkCallback } from '../../src/domain/callback.js';
+import { callbackHint, checkCallback, MAX_RESOURCE_PATH_LENGTH } from '../../src/domain/callback.js';
 import { inputProblems } from '../../src/domain/input.js';
 import { expiryDueProblem, policyProblems } from '../../src/domain/policy.js';
 import { InvalidPaymentInputError } from '../../src/client/errors.js';
@@ -89,6 +89,24 @@ describe('request checks', () => {
   it('refuses a description with half a character in it', () => {
     const checked = checkCaptureRequest({ amount: 100, vatAmount: 0, description: 'abc\uD83D' }, 'creditcard', false);
     assert.equal(!checked.ok && checked.rejection.code, 'invalid-request');
+  });
+});
+
+describe('callback checks', () => {
+  it('bound the ids of a legacy callback, which go on into the signal and the log', () => {
+    const transaction = `${PAYMENT}/transactions/9a8b7c6d-1111-2222-3333-444455556666`;
+    const body = (paymentId: string, transactionId: string) => ({
+      payment: { id: paymentId, number: 1 },
+      transaction: { id: transactionId, number: 2 },
+    });
+    assert.ok(callbackHint(body(PAYMENT, transaction)));
+    const longest = `/psp/${'a'.repeat(MAX_RESOURCE_PATH_LENGTH - 5)}`;
+    assert.ok(callbackHint(body(PAYMENT, longest)), 'at the bound');
+    assert.equal(callbackHint(body(PAYMENT, `${longest}a`)), undefined, 'one past it');
+    const huge = `/psp/creditcard/payments/${'a'.repeat(14_000)}`;
+    assert.equal(callbackHint(body(huge, transaction)), undefined);
+    assert.equal(callbackHint(body(PAYMENT, `${PAYMENT}/transactions/${'b'.repeat(14_000)}`)), undefined);
+    assert.equal(checkCallback(body(huge, transaction), huge)?.code, 'invalid-request');
   });
 });
 
