@@ -15,9 +15,10 @@ import {
   ApplicationFailure,
   type WorkflowExecutionInfo,
   type WorkflowHandle,
+  type WorkflowStartOptions,
 } from '@temporalio/client';
 import type { SignalDefinition, UpdateDefinition } from '@temporalio/common';
-import { PAYMENT_WORKFLOW_TYPE, paymentIdOfWorkflowId, paymentWorkflowId, TASK_QUEUE } from '../contract/index.js';
+import { PAYMENT_WORKFLOW_TYPE, paymentIdOfWorkflowId, TASK_QUEUE } from '../contract/index.js';
 import { connectClient } from '../config/connect.js';
 import { tracingFromEnv } from '../config/observability.js';
 import { temporalSettingsFromEnv, type Environment } from '../config/temporal.js';
@@ -60,6 +61,7 @@ import {
   PaymentStateUnavailableError,
 } from './errors.js';
 import { paymentStartOptions } from './start-options.js';
+import { checkTarget, workflowIdOf } from './targets.js';
 import { awaitOperation, grpcStatus, type WorkflowStatus } from './waiting.js';
 
 /**
@@ -175,9 +177,12 @@ export class PaymentsClient {
     await this.#closeConnection?.();
   }
 
-  /** The raw workflow handle of a payment, for what this API does not cover. */
+  /**
+   * The raw workflow handle of a payment, for what this API does not cover. A payment id that is not
+   * one throws InvalidPaymentInputError.
+   */
   handle(paymentId: string): WorkflowHandle<typeof swedbankPayPayment> {
-    return this.client.workflow.getHandle<typeof swedbankPayPayment>(paymentWorkflowId(paymentId));
+    return this.client.workflow.getHandle<typeof swedbankPayPayment>(workflowIdOf(paymentId));
   }
 
   /**
@@ -247,6 +252,7 @@ export class PaymentsClient {
 
   /** Everything about one payment: ledger, queue, flags (answered by the workflow, open or closed). */
   async state(paymentId: string): Promise<PaymentWorkflowState> {
+    workflowIdOf(paymentId); // a bad id is the caller's mistake, not a state that "could not be read"
     try {
       return await this.handle(paymentId).query(stateQuery);
     } catch (err) {
@@ -266,13 +272,23 @@ export class PaymentsClient {
   }
 
   async #signal<T>(target: PaymentTarget, signal: SignalDefinition<[T]>, payload: T): Promise<void> {
-    const paymentId = typeof target === 'string' ? target : target.paymentId;
+    const { paymentId, startOptions } = checkTarget(target, this.taskQueue);
+    await this.#sendSignal(paymentId, startOptions, signal, payload);
+  }
+
+  /** Signals the payment's workflow; with start options, signal-with-start. */
+  async #sendSignal<T>(
+    paymentId: string,
+    startOptions: WorkflowStartOptions<typeof swedbankPayPayment> | undefined,
+    signal: SignalDefinition<[T]>,
+    payload: T,
+  ): Promise<void> {
     try {
-      if (typeof target === 'string') {
-        await this.handle(target).signal(signal, payload);
+      if (!startOptions) {
+        await this.handle(paymentId).signal(signal, payload);
       } else {
         await this.client.workflow.signalWithStart<typeof swedbankPayPayment, [T]>(PAYMENT_WORKFLOW_TYPE, {
-          ...paymentStartOptions(target, this.taskQueue),
+          ...startOptions,
           signal,
           signalArgs: [payload],
         });
@@ -286,18 +302,18 @@ export class PaymentsClient {
    * A waiting request: its final result, asking again (same reference, so harmless) whenever the
    * answer was lost, and handing it over as a signal when the payment has too many waiting updates.
    */
-  #update<T extends { reference?: string }>(
+  async #update<T extends { reference?: string }>(
     target: PaymentTarget,
     kind: OperationKind,
     update: UpdateDefinition<OperationResult, [T]>,
     signal: SignalDefinition<[T & { reference: string }]>,
     request: T,
   ): Promise<OperationResult> {
-    const paymentId = typeof target === 'string' ? target : target.paymentId;
+    const { paymentId, startOptions } = checkTarget(target, this.taskQueue);
     const reference = request.reference ?? `${CLIENT_REFERENCE_PREFIX}${randomUUID()}`;
     const payload = { ...request, reference };
     const updateId = randomUUID(); // the same across this request's retries within one run
-    let startWith = typeof target === 'string' ? undefined : target;
+    let startWith = startOptions;
     const handle = this.handle(paymentId);
     return awaitOperation({
       paymentId,
@@ -306,7 +322,7 @@ export class PaymentsClient {
         if (!startWith) return handle.executeUpdate(update, { args: [payload], updateId });
         const startWorkflowOperation = new WithStartWorkflowOperation<typeof swedbankPayPayment>(
           PAYMENT_WORKFLOW_TYPE,
-          { ...paymentStartOptions(startWith, this.taskQueue), workflowIdConflictPolicy: 'USE_EXISTING' },
+          { ...startWith, workflowIdConflictPolicy: 'USE_EXISTING' },
         );
         const result = this.client.workflow.executeUpdateWithStart(update, {
           args: [payload],
@@ -320,7 +336,7 @@ export class PaymentsClient {
         );
         return result;
       },
-      signal: () => this.#signal(startWith ?? paymentId, signal, payload),
+      signal: () => this.#sendSignal(paymentId, startWith, signal, payload),
       outcome: () => handle.query(operationQuery, { kind, reference }),
       status: () => this.#status(paymentId),
     });
