@@ -61,6 +61,7 @@ import {
   PaymentStateUnavailableError,
 } from './errors.js';
 import { paymentStartOptions } from './start-options.js';
+import { checkRequest } from './request-checks.js';
 import { checkTarget, workflowIdOf } from './targets.js';
 import { awaitOperation, grpcStatus, type WorkflowStatus } from './waiting.js';
 
@@ -201,34 +202,36 @@ export class PaymentsClient {
     }
   }
 
-  // Fulfilment events, fire and forget. The reference makes redelivery harmless.
+  // Fulfilment events, fire and forget. The reference makes redelivery harmless. A request of a shape
+  // the workflow would refuse rejects with PaymentRequestRejectedError and is not sent; one its state
+  // refuses (more than remains) shows only in the state's rejectedSignals.
 
   /** A shipment: capture its amount (with `finalFulfilment` on the last one, the rest is cancelled). */
   captureRequested(target: PaymentTarget, request: WithReference<CaptureRequest>): Promise<void> {
-    return this.#signal(target, captureSignal, request);
+    return this.#signal(target, 'capture', captureSignal, request);
   }
 
   /** The order is closed: cancel whatever remains uncaptured. */
   cancelRequested(target: PaymentTarget, request: WithReference<CancelRequest>): Promise<void> {
-    return this.#signal(target, cancelSignal, request);
+    return this.#signal(target, 'cancellation', cancelSignal, request);
   }
 
   /** A return: reverse (refund) captured money. */
   reversalRequested(target: PaymentTarget, request: WithReference<ReversalRequest>): Promise<void> {
-    return this.#signal(target, reverseSignal, request);
+    return this.#signal(target, 'reversal', reverseSignal, request);
   }
 
   abortRequested(target: PaymentTarget, request: WithReference<AbortRequest>): Promise<void> {
-    return this.#signal(target, abortSignal, request);
+    return this.#signal(target, 'abort', abortSignal, request);
   }
 
   deleteTokenRequested(target: PaymentTarget, request: WithReference<DeleteTokenRequest>): Promise<void> {
-    return this.#signal(target, deleteTokenSignal, request);
+    return this.#signal(target, 'delete-token', deleteTokenSignal, request);
   }
 
-  // The same operations, waiting for Swedbank Pay's final answer. An invalid request throws
-  // PaymentRequestRejectedError before anything is sent; a transaction Swedbank Pay fails is a result
-  // with state 'Failed', not an exception.
+  // The same operations, waiting for Swedbank Pay's final answer. A request the workflow would refuse
+  // rejects with PaymentRequestRejectedError (the workflow's code) and nothing is sent to Swedbank Pay;
+  // a transaction Swedbank Pay fails is a result with state 'Failed', not an exception.
 
   capture(target: PaymentTarget, request: CaptureRequest): Promise<OperationResult> {
     return this.#update(target, 'capture', captureUpdate, captureSignal, request);
@@ -271,8 +274,14 @@ export class PaymentsClient {
     return entries;
   }
 
-  async #signal<T>(target: PaymentTarget, signal: SignalDefinition<[T]>, payload: T): Promise<void> {
-    const { paymentId, startOptions } = checkTarget(target, this.taskQueue);
+  async #signal<T>(
+    target: PaymentTarget,
+    kind: OperationKind,
+    signal: SignalDefinition<[T]>,
+    payload: T,
+  ): Promise<void> {
+    const { paymentId, instrument, startOptions } = checkTarget(target, this.taskQueue);
+    checkRequest(paymentId, instrument, kind, payload, true);
     await this.#sendSignal(paymentId, startOptions, signal, payload);
   }
 
@@ -309,9 +318,10 @@ export class PaymentsClient {
     signal: SignalDefinition<[T & { reference: string }]>,
     request: T,
   ): Promise<OperationResult> {
-    const { paymentId, startOptions } = checkTarget(target, this.taskQueue);
-    const reference = request.reference ?? `${CLIENT_REFERENCE_PREFIX}${randomUUID()}`;
-    const payload = { ...request, reference };
+    const { paymentId, instrument, startOptions } = checkTarget(target, this.taskQueue);
+    const given = checkRequest(paymentId, instrument, kind, request, false);
+    const reference = given.reference ?? `${CLIENT_REFERENCE_PREFIX}${randomUUID()}`;
+    const payload = { ...(request ?? {}), reference } as T & { reference: string };
     const updateId = randomUUID(); // the same across this request's retries within one run
     let startWith = startOptions;
     const handle = this.handle(paymentId);
