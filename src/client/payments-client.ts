@@ -13,23 +13,14 @@ import {
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
   ApplicationFailure,
-  type WorkflowExecutionInfo,
   type WorkflowHandle,
   type WorkflowStartOptions,
 } from '@temporalio/client';
 import type { SignalDefinition, UpdateDefinition } from '@temporalio/common';
-import { PAYMENT_WORKFLOW_TYPE, paymentIdOfWorkflowId, TASK_QUEUE } from '../contract/index.js';
+import { PAYMENT_WORKFLOW_TYPE, TASK_QUEUE } from '../contract/index.js';
 import { connectClient } from '../config/connect.js';
 import { tracingFromEnv } from '../config/observability.js';
 import { temporalSettingsFromEnv, type Environment } from '../config/temporal.js';
-import {
-  CAPTURED_AMOUNT,
-  INSTRUMENT,
-  NEEDS_ATTENTION,
-  ORDER_ID,
-  PAYMENT_STATE,
-  REMAINING_AMOUNT,
-} from '../contract/index.js';
 import type { PaymentWorkflowInput } from '../contract/index.js';
 import {
   abortSignal,
@@ -60,6 +51,13 @@ import {
   PaymentRequestRejectedError,
   PaymentStateUnavailableError,
 } from './errors.js';
+import {
+  DEFAULT_LIST_LIMIT,
+  listQuery,
+  toListEntry,
+  type PaymentListEntry,
+  type PaymentListFilter,
+} from './listing.js';
 import { paymentStartOptions } from './start-options.js';
 import { checkRequest } from './request-checks.js';
 import { checkTarget, workflowIdOf } from './targets.js';
@@ -86,63 +84,6 @@ export interface PaymentsClientOptions {
 
 /** References the client makes up for waiting requests given without one. */
 export const CLIENT_REFERENCE_PREFIX = 'client-';
-
-export interface PaymentListFilter {
-  /** SwedbankPayPaymentState, e.g. `PartiallyCaptured`. */
-  state?: string;
-  orderId?: string;
-  needsAttention?: boolean;
-  /** `Running` (default), `Completed`, …, or `any`. */
-  executionStatus?: string;
-  /** At most this many entries; default 100. */
-  limit?: number;
-}
-
-/** One payment as visibility sees it (search attributes; no call to the workflow). */
-export interface PaymentListEntry {
-  workflowId: string;
-  paymentId?: string;
-  orderId?: string;
-  state?: string;
-  instrument?: string;
-  capturedAmount?: number;
-  remainingAmount?: number;
-  needsAttention: boolean;
-  executionStatus: string;
-  startTime: Date;
-}
-
-/** Quotes a value for a visibility query. */
-function quoted(value: string): string {
-  return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
-}
-
-/** The visibility query for a filter: always only payment workflows. */
-export function listQuery(filter: PaymentListFilter = {}): string {
-  const clauses = [`WorkflowType = ${quoted(PAYMENT_WORKFLOW_TYPE)}`];
-  const status = filter.executionStatus ?? 'Running';
-  if (status !== 'any') clauses.push(`ExecutionStatus = ${quoted(status)}`);
-  if (filter.state !== undefined) clauses.push(`${PAYMENT_STATE.name} = ${quoted(filter.state)}`);
-  if (filter.orderId !== undefined) clauses.push(`${ORDER_ID.name} = ${quoted(filter.orderId)}`);
-  if (filter.needsAttention !== undefined) clauses.push(`${NEEDS_ATTENTION.name} = ${filter.needsAttention}`);
-  return clauses.join(' AND ');
-}
-
-function toListEntry(info: WorkflowExecutionInfo): PaymentListEntry {
-  const attributes = info.typedSearchAttributes;
-  return {
-    workflowId: info.workflowId,
-    paymentId: paymentIdOfWorkflowId(info.workflowId),
-    orderId: attributes.get(ORDER_ID),
-    state: attributes.get(PAYMENT_STATE),
-    instrument: attributes.get(INSTRUMENT),
-    capturedAmount: attributes.get(CAPTURED_AMOUNT),
-    remainingAmount: attributes.get(REMAINING_AMOUNT),
-    needsAttention: attributes.get(NEEDS_ATTENTION) ?? false,
-    executionStatus: info.status.name,
-    startTime: info.startTime,
-  };
-}
 
 export class PaymentsClient {
   readonly client: Client;
@@ -263,11 +204,15 @@ export class PaymentsClient {
     }
   }
 
-  /** Payments by state, order id or needs-attention, from visibility (eventually consistent). */
+  /**
+   * Payments by state, order id or needs-attention, from visibility (eventually consistent). A filter
+   * that is not one rejects with InvalidListFilterError.
+   */
   async list(filter: PaymentListFilter = {}): Promise<PaymentListEntry[]> {
-    const limit = filter.limit ?? 100;
+    const query = listQuery(filter);
+    const limit = filter.limit ?? DEFAULT_LIST_LIMIT;
     const entries: PaymentListEntry[] = [];
-    for await (const info of this.client.workflow.list({ query: listQuery(filter), pageSize: Math.min(limit, 1000) })) {
+    for await (const info of this.client.workflow.list({ query, pageSize: Math.min(limit, 1000) })) {
       entries.push(toListEntry(info));
       if (entries.length >= limit) break;
     }

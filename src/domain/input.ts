@@ -19,6 +19,8 @@ const INPUT_FIELDS = [
   'carried',
 ];
 
+export const MAX_ORDER_ID_LENGTH = 100;
+
 export interface InputCheckContext {
   /** The checks of the first release only: for runs that release started, replayed by later workers. */
   baseline?: boolean;
@@ -91,8 +93,8 @@ export function inputProblems(input: unknown, context: InputCheckContext = {}): 
   const problems: string[] = [];
   const parsed = parsePaymentId(input.paymentId);
   if (!parsed) problems.push('paymentId must be /psp/creditcard/payments/{id} or /psp/invoice/payments/{id}');
-  if (typeof input.orderId !== 'string' || input.orderId.length === 0 || input.orderId.length > 100) {
-    problems.push('orderId must be a string of 1 to 100 characters');
+  if (typeof input.orderId !== 'string' || input.orderId.length === 0 || input.orderId.length > MAX_ORDER_ID_LENGTH) {
+    problems.push(`orderId must be a string of 1 to ${MAX_ORDER_ID_LENGTH} characters`);
   }
   if ((input.currency === undefined) !== (input.authorizedAmount === undefined)) {
     problems.push('give currency and authorizedAmount together, or neither (then they are read from Swedbank Pay)');
