@@ -11,6 +11,7 @@ import {
   type Instrument,
   type PaymentWorkflowInput,
 } from '../contract/index.js';
+import { PAYMENT_ID_PROBLEM } from '../domain/input.js';
 import type { swedbankPayPayment } from '../workflows/payment.js';
 import { InvalidPaymentInputError, paymentStartOptions } from './start-options.js';
 
@@ -23,7 +24,7 @@ export interface CheckedTarget {
 
 /** The payment's workflow id; InvalidPaymentInputError for anything that is not a payment id. */
 export function workflowIdOf(paymentId: unknown): string {
-  if (!parsePaymentId(paymentId)) throw new InvalidPaymentInputError([`paymentId must be ${PAYMENT_ID_FORMS}`]);
+  if (!parsePaymentId(paymentId)) throw new InvalidPaymentInputError([PAYMENT_ID_PROBLEM]);
   return paymentWorkflowId(paymentId as string);
 }
 
