@@ -2,7 +2,8 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { PaymentsClient, listQuery } from '../src/client/payments-client.js';
+import { listQuery } from '../src/client/listing.js';
+import { PaymentsClient } from '../src/client/payments-client.js';
 import { PaymentClosedError, PaymentNotFoundError, PaymentRequestRejectedError } from '../src/client/errors.js';
 import { InvalidPaymentInputError } from '../src/client/start-options.js';
 import { ConfigurationError } from '../src/config/errors.js';

@@ -1,6 +1,6 @@
 /** `list`: payments by state, order id or needs-attention, from Temporal's visibility store. */
 import { formatAmount } from '../domain/amount.js';
-import type { PaymentListEntry } from '../client/payments-client.js';
+import type { PaymentListEntry } from '../client/listing.js';
 import { stringOption, UsageError, type Command } from './command.js';
 import { withPayments } from './payment-commands.js';
 

@@ -4,6 +4,7 @@
  */
 import { pathToFileURL } from 'node:url';
 import {
+  InvalidListFilterError,
   PaymentClosedError,
   PaymentNotFoundError,
   PaymentRequestRejectedError,
@@ -52,6 +53,7 @@ const EXPECTED = [
   PaymentRequestRejectedError,
   PaymentStateUnavailableError,
   InvalidPaymentInputError,
+  InvalidListFilterError,
   MissingPeerDependencyError,
 ];
 

@@ -53,3 +53,11 @@ export class PaymentStateUnavailableError extends Error {
     super(`the state of ${paymentId} could not be read: ${reason}`, options);
   }
 }
+
+/** A `list` filter with an unknown field, a value of the wrong type or out of range; nothing was queried. */
+export class InvalidListFilterError extends Error {
+  override name = 'InvalidListFilterError';
+  constructor(readonly problems: string[]) {
+    super(`invalid payment list filter: ${problems.join('; ')}`);
+  }
+}

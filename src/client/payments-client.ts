@@ -13,22 +13,14 @@ import {
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
   ApplicationFailure,
-  type WorkflowExecutionInfo,
   type WorkflowHandle,
+  type WorkflowStartOptions,
 } from '@temporalio/client';
 import type { SignalDefinition, UpdateDefinition } from '@temporalio/common';
-import { PAYMENT_WORKFLOW_TYPE, paymentIdOfWorkflowId, paymentWorkflowId, TASK_QUEUE } from '../contract/index.js';
+import { PAYMENT_WORKFLOW_TYPE, TASK_QUEUE } from '../contract/index.js';
 import { connectClient } from '../config/connect.js';
 import { tracingFromEnv } from '../config/observability.js';
 import { temporalSettingsFromEnv, type Environment } from '../config/temporal.js';
-import {
-  CAPTURED_AMOUNT,
-  INSTRUMENT,
-  NEEDS_ATTENTION,
-  ORDER_ID,
-  PAYMENT_STATE,
-  REMAINING_AMOUNT,
-} from '../contract/index.js';
 import type { PaymentWorkflowInput } from '../contract/index.js';
 import {
   abortSignal,
@@ -59,7 +51,16 @@ import {
   PaymentRequestRejectedError,
   PaymentStateUnavailableError,
 } from './errors.js';
+import {
+  DEFAULT_LIST_LIMIT,
+  listQuery,
+  toListEntry,
+  type PaymentListEntry,
+  type PaymentListFilter,
+} from './listing.js';
 import { paymentStartOptions } from './start-options.js';
+import { checkRequest } from './request-checks.js';
+import { checkTarget, workflowIdOf } from './targets.js';
 import { awaitOperation, grpcStatus, type WorkflowStatus } from './waiting.js';
 
 /**
@@ -83,63 +84,6 @@ export interface PaymentsClientOptions {
 
 /** References the client makes up for waiting requests given without one. */
 export const CLIENT_REFERENCE_PREFIX = 'client-';
-
-export interface PaymentListFilter {
-  /** SwedbankPayPaymentState, e.g. `PartiallyCaptured`. */
-  state?: string;
-  orderId?: string;
-  needsAttention?: boolean;
-  /** `Running` (default), `Completed`, …, or `any`. */
-  executionStatus?: string;
-  /** At most this many entries; default 100. */
-  limit?: number;
-}
-
-/** One payment as visibility sees it (search attributes; no call to the workflow). */
-export interface PaymentListEntry {
-  workflowId: string;
-  paymentId?: string;
-  orderId?: string;
-  state?: string;
-  instrument?: string;
-  capturedAmount?: number;
-  remainingAmount?: number;
-  needsAttention: boolean;
-  executionStatus: string;
-  startTime: Date;
-}
-
-/** Quotes a value for a visibility query. */
-function quoted(value: string): string {
-  return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
-}
-
-/** The visibility query for a filter: always only payment workflows. */
-export function listQuery(filter: PaymentListFilter = {}): string {
-  const clauses = [`WorkflowType = ${quoted(PAYMENT_WORKFLOW_TYPE)}`];
-  const status = filter.executionStatus ?? 'Running';
-  if (status !== 'any') clauses.push(`ExecutionStatus = ${quoted(status)}`);
-  if (filter.state !== undefined) clauses.push(`${PAYMENT_STATE.name} = ${quoted(filter.state)}`);
-  if (filter.orderId !== undefined) clauses.push(`${ORDER_ID.name} = ${quoted(filter.orderId)}`);
-  if (filter.needsAttention !== undefined) clauses.push(`${NEEDS_ATTENTION.name} = ${filter.needsAttention}`);
-  return clauses.join(' AND ');
-}
-
-function toListEntry(info: WorkflowExecutionInfo): PaymentListEntry {
-  const attributes = info.typedSearchAttributes;
-  return {
-    workflowId: info.workflowId,
-    paymentId: paymentIdOfWorkflowId(info.workflowId),
-    orderId: attributes.get(ORDER_ID),
-    state: attributes.get(PAYMENT_STATE),
-    instrument: attributes.get(INSTRUMENT),
-    capturedAmount: attributes.get(CAPTURED_AMOUNT),
-    remainingAmount: attributes.get(REMAINING_AMOUNT),
-    needsAttention: attributes.get(NEEDS_ATTENTION) ?? false,
-    executionStatus: info.status.name,
-    startTime: info.startTime,
-  };
-}
 
 export class PaymentsClient {
   readonly client: Client;
@@ -175,9 +119,12 @@ export class PaymentsClient {
     await this.#closeConnection?.();
   }
 
-  /** The raw workflow handle of a payment, for what this API does not cover. */
+  /**
+   * The raw workflow handle of a payment, for what this API does not cover. A payment id that is not
+   * one throws InvalidPaymentInputError.
+   */
   handle(paymentId: string): WorkflowHandle<typeof swedbankPayPayment> {
-    return this.client.workflow.getHandle<typeof swedbankPayPayment>(paymentWorkflowId(paymentId));
+    return this.client.workflow.getHandle<typeof swedbankPayPayment>(workflowIdOf(paymentId));
   }
 
   /**
@@ -196,34 +143,36 @@ export class PaymentsClient {
     }
   }
 
-  // Fulfilment events, fire and forget. The reference makes redelivery harmless.
+  // Fulfilment events, fire and forget. The reference makes redelivery harmless. A request of a shape
+  // the workflow would refuse rejects with PaymentRequestRejectedError and is not sent; one its state
+  // refuses (more than remains) shows only in the state's rejectedSignals.
 
   /** A shipment: capture its amount (with `finalFulfilment` on the last one, the rest is cancelled). */
   captureRequested(target: PaymentTarget, request: WithReference<CaptureRequest>): Promise<void> {
-    return this.#signal(target, captureSignal, request);
+    return this.#signal(target, 'capture', captureSignal, request);
   }
 
   /** The order is closed: cancel whatever remains uncaptured. */
   cancelRequested(target: PaymentTarget, request: WithReference<CancelRequest>): Promise<void> {
-    return this.#signal(target, cancelSignal, request);
+    return this.#signal(target, 'cancellation', cancelSignal, request);
   }
 
   /** A return: reverse (refund) captured money. */
   reversalRequested(target: PaymentTarget, request: WithReference<ReversalRequest>): Promise<void> {
-    return this.#signal(target, reverseSignal, request);
+    return this.#signal(target, 'reversal', reverseSignal, request);
   }
 
   abortRequested(target: PaymentTarget, request: WithReference<AbortRequest>): Promise<void> {
-    return this.#signal(target, abortSignal, request);
+    return this.#signal(target, 'abort', abortSignal, request);
   }
 
   deleteTokenRequested(target: PaymentTarget, request: WithReference<DeleteTokenRequest>): Promise<void> {
-    return this.#signal(target, deleteTokenSignal, request);
+    return this.#signal(target, 'delete-token', deleteTokenSignal, request);
   }
 
-  // The same operations, waiting for Swedbank Pay's final answer. An invalid request throws
-  // PaymentRequestRejectedError before anything is sent; a transaction Swedbank Pay fails is a result
-  // with state 'Failed', not an exception.
+  // The same operations, waiting for Swedbank Pay's final answer. A request the workflow would refuse
+  // rejects with PaymentRequestRejectedError (the workflow's code) and nothing is sent to Swedbank Pay;
+  // a transaction Swedbank Pay fails is a result with state 'Failed', not an exception.
 
   capture(target: PaymentTarget, request: CaptureRequest): Promise<OperationResult> {
     return this.#update(target, 'capture', captureUpdate, captureSignal, request);
@@ -247,6 +196,7 @@ export class PaymentsClient {
 
   /** Everything about one payment: ledger, queue, flags (answered by the workflow, open or closed). */
   async state(paymentId: string): Promise<PaymentWorkflowState> {
+    workflowIdOf(paymentId); // a bad id is the caller's mistake, not a state that "could not be read"
     try {
       return await this.handle(paymentId).query(stateQuery);
     } catch (err) {
@@ -254,25 +204,45 @@ export class PaymentsClient {
     }
   }
 
-  /** Payments by state, order id or needs-attention, from visibility (eventually consistent). */
+  /**
+   * Payments by state, order id or needs-attention, from visibility (eventually consistent). A filter
+   * that is not one rejects with InvalidListFilterError.
+   */
   async list(filter: PaymentListFilter = {}): Promise<PaymentListEntry[]> {
-    const limit = filter.limit ?? 100;
+    const query = listQuery(filter);
+    const limit = filter.limit ?? DEFAULT_LIST_LIMIT;
     const entries: PaymentListEntry[] = [];
-    for await (const info of this.client.workflow.list({ query: listQuery(filter), pageSize: Math.min(limit, 1000) })) {
+    for await (const info of this.client.workflow.list({ query, pageSize: Math.min(limit, 1000) })) {
       entries.push(toListEntry(info));
       if (entries.length >= limit) break;
     }
     return entries;
   }
 
-  async #signal<T>(target: PaymentTarget, signal: SignalDefinition<[T]>, payload: T): Promise<void> {
-    const paymentId = typeof target === 'string' ? target : target.paymentId;
+  async #signal<T>(
+    target: PaymentTarget,
+    kind: OperationKind,
+    signal: SignalDefinition<[T]>,
+    payload: T,
+  ): Promise<void> {
+    const { paymentId, instrument, startOptions } = checkTarget(target, this.taskQueue);
+    checkRequest(paymentId, instrument, kind, payload, true);
+    await this.#sendSignal(paymentId, startOptions, signal, payload);
+  }
+
+  /** Signals the payment's workflow; with start options, signal-with-start. */
+  async #sendSignal<T>(
+    paymentId: string,
+    startOptions: WorkflowStartOptions<typeof swedbankPayPayment> | undefined,
+    signal: SignalDefinition<[T]>,
+    payload: T,
+  ): Promise<void> {
     try {
-      if (typeof target === 'string') {
-        await this.handle(target).signal(signal, payload);
+      if (!startOptions) {
+        await this.handle(paymentId).signal(signal, payload);
       } else {
         await this.client.workflow.signalWithStart<typeof swedbankPayPayment, [T]>(PAYMENT_WORKFLOW_TYPE, {
-          ...paymentStartOptions(target, this.taskQueue),
+          ...startOptions,
           signal,
           signalArgs: [payload],
         });
@@ -286,18 +256,19 @@ export class PaymentsClient {
    * A waiting request: its final result, asking again (same reference, so harmless) whenever the
    * answer was lost, and handing it over as a signal when the payment has too many waiting updates.
    */
-  #update<T extends { reference?: string }>(
+  async #update<T extends { reference?: string }>(
     target: PaymentTarget,
     kind: OperationKind,
     update: UpdateDefinition<OperationResult, [T]>,
     signal: SignalDefinition<[T & { reference: string }]>,
     request: T,
   ): Promise<OperationResult> {
-    const paymentId = typeof target === 'string' ? target : target.paymentId;
-    const reference = request.reference ?? `${CLIENT_REFERENCE_PREFIX}${randomUUID()}`;
-    const payload = { ...request, reference };
+    const { paymentId, instrument, startOptions } = checkTarget(target, this.taskQueue);
+    const given = checkRequest(paymentId, instrument, kind, request, false);
+    const reference = given.reference ?? `${CLIENT_REFERENCE_PREFIX}${randomUUID()}`;
+    const payload = { ...(request ?? {}), reference } as T & { reference: string };
     const updateId = randomUUID(); // the same across this request's retries within one run
-    let startWith = typeof target === 'string' ? undefined : target;
+    let startWith = startOptions;
     const handle = this.handle(paymentId);
     return awaitOperation({
       paymentId,
@@ -306,7 +277,7 @@ export class PaymentsClient {
         if (!startWith) return handle.executeUpdate(update, { args: [payload], updateId });
         const startWorkflowOperation = new WithStartWorkflowOperation<typeof swedbankPayPayment>(
           PAYMENT_WORKFLOW_TYPE,
-          { ...paymentStartOptions(startWith, this.taskQueue), workflowIdConflictPolicy: 'USE_EXISTING' },
+          { ...startWith, workflowIdConflictPolicy: 'USE_EXISTING' },
         );
         const result = this.client.workflow.executeUpdateWithStart(update, {
           args: [payload],
@@ -320,7 +291,7 @@ export class PaymentsClient {
         );
         return result;
       },
-      signal: () => this.#signal(startWith ?? paymentId, signal, payload),
+      signal: () => this.#sendSignal(paymentId, startWith, signal, payload),
       outcome: () => handle.query(operationQuery, { kind, reference }),
       status: () => this.#status(paymentId),
     });

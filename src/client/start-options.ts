@@ -18,7 +18,7 @@ import type { swedbankPayPayment } from '../workflows/payment.js';
 import { inputProblems } from '../domain/input.js';
 import { expiryDueProblem } from '../domain/policy.js';
 
-/** The input of a payment workflow is invalid; nothing was started. */
+/** The input of a payment workflow, or the payment id a request names, is invalid; nothing was sent. */
 export class InvalidPaymentInputError extends Error {
   override name = 'InvalidPaymentInputError';
   constructor(readonly problems: string[]) {
@@ -31,6 +31,8 @@ export class InvalidPaymentInputError extends Error {
  * type, so the token itself never enters workflow history (the worker reads it from Swedbank Pay).
  */
 export function withoutTokenValue(input: PaymentWorkflowInput): PaymentWorkflowInput {
+  // Not an object at all: left for the input check to name, instead of a TypeError here.
+  if (typeof input !== 'object' || input === null) return input;
   const token = input.paymentToken as Record<string, unknown> | null | undefined;
   if (typeof token !== 'object' || token === null || !('token' in token)) return input;
   const { token: _value, ...rest } = token;

@@ -152,17 +152,21 @@ export interface RejectedSignal {
   at: string;
 }
 
-export type PaymentStatus =
-  | 'AwaitingAuthorization'
-  | 'AuthorizationFailed'
-  | 'Abandoned'
-  | 'Authorized'
-  | 'PartiallyCaptured'
-  | 'Captured'
-  | 'Cancelled'
-  | 'PartiallyReversed'
-  | 'Reversed'
-  | 'Aborted';
+/** Every status a payment can be in (also the values of SwedbankPayPaymentState). */
+export const PAYMENT_STATUSES = [
+  'AwaitingAuthorization',
+  'AuthorizationFailed',
+  'Abandoned',
+  'Authorized',
+  'PartiallyCaptured',
+  'Captured',
+  'Cancelled',
+  'PartiallyReversed',
+  'Reversed',
+  'Aborted',
+] as const;
+
+export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
 
 /** Where the authorization phase is (workflows started with awaitAuthorization). */
 export type AuthorizationPhase =

@@ -4,7 +4,7 @@
  * once, and the workflow runs it first thing, so a bad input started by another client fails fast
  * and clearly (`invalid-input`) instead of failing workflow tasks.
  */
-import { parsePaymentId, paymentWorkflowId } from '../contract/index.js';
+import { parsePaymentId, PAYMENT_ID_FORMS, paymentWorkflowId } from '../contract/index.js';
 import { isPositiveMinorUnits } from './ledger.js';
 import { policyProblems } from './policy.js';
 
@@ -18,6 +18,10 @@ const INPUT_FIELDS = [
   'policy',
   'carried',
 ];
+
+export const MAX_ORDER_ID_LENGTH = 100;
+/** Every form a payment id takes, payment orders included. */
+export const PAYMENT_ID_PROBLEM = `paymentId must be ${PAYMENT_ID_FORMS}`;
 
 export interface InputCheckContext {
   /** The checks of the first release only: for runs that release started, replayed by later workers. */
@@ -90,9 +94,9 @@ export function inputProblems(input: unknown, context: InputCheckContext = {}): 
   const strict = !context.baseline;
   const problems: string[] = [];
   const parsed = parsePaymentId(input.paymentId);
-  if (!parsed) problems.push('paymentId must be /psp/creditcard/payments/{id} or /psp/invoice/payments/{id}');
-  if (typeof input.orderId !== 'string' || input.orderId.length === 0 || input.orderId.length > 100) {
-    problems.push('orderId must be a string of 1 to 100 characters');
+  if (!parsed) problems.push(PAYMENT_ID_PROBLEM);
+  if (typeof input.orderId !== 'string' || input.orderId.length === 0 || input.orderId.length > MAX_ORDER_ID_LENGTH) {
+    problems.push(`orderId must be a string of 1 to ${MAX_ORDER_ID_LENGTH} characters`);
   }
   if ((input.currency === undefined) !== (input.authorizedAmount === undefined)) {
     problems.push('give currency and authorizedAmount together, or neither (then they are read from Swedbank Pay)');

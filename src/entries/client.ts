@@ -9,14 +9,13 @@ export { formatAmount, isMinorUnits } from '../domain/amount.js';
 // The OMS client API and its typed errors.
 export {
   PaymentsClient,
-  listQuery,
   type PaymentsClientOptions,
   type PaymentTarget,
-  type PaymentListFilter,
-  type PaymentListEntry,
   CLIENT_REFERENCE_PREFIX,
 } from '../client/payments-client.js';
+export { listQuery, type PaymentListFilter, type PaymentListEntry } from '../client/listing.js';
 export {
+  InvalidListFilterError,
   InvalidPaymentInputError,
   PaymentNotFoundError,
   PaymentClosedError,

@@ -6,7 +6,7 @@
  * reports the same counts, so dashboards take their max.
  */
 import { Client, type ConnectionLike } from '@temporalio/client';
-import { listQuery } from '../client/payments-client.js';
+import { listQuery } from '../client/listing.js';
 import type { Logger } from '@temporalio/common';
 import type { PaymentMetrics } from './payment-metrics.js';
 

@@ -11,6 +11,12 @@ describe('payment workflow input check', () => {
     assert.deepEqual(inputProblems(valid), []);
   });
 
+  it('names every payment id form, payment orders included, for one that is not a payment id', () => {
+    assert.deepEqual(inputProblems({ ...valid, paymentId: '/psp/swish/payments/1' }), [
+      'paymentId must be /psp/paymentorders/{id}, /psp/creditcard/payments/{id} or /psp/invoice/payments/{id}',
+    ]);
+  });
+
   it('reports a null payment token (as Java or Go serializers send it) instead of throwing', () => {
     const problems = inputProblems({ ...valid, paymentToken: null });
     assert.deepEqual(problems, ['paymentToken must be an object {type} (or left out)']);
