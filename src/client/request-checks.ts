@@ -5,26 +5,8 @@
  * capture, an earlier reference) only the workflow knows, so that is left to it.
  */
 import type { Instrument, OperationKind } from '../contract/index.js';
-import {
-  checkAbortRequest,
-  checkCancelRequest,
-  checkCaptureRequest,
-  checkDeleteTokenRequest,
-  checkReversalRequest,
-  type Checked,
-} from '../domain/requests.js';
+import { checkOperationRequest, type Checked } from '../domain/requests.js';
 import { PaymentRequestRejectedError } from './errors.js';
-
-type Check = (raw: unknown, instrument: Instrument, requireReference: boolean) => Checked<{ reference?: string }>;
-
-/** The checks the workflow's handlers run (src/workflows/operation-messages.ts), by operation. */
-const CHECKS: Record<OperationKind, Check> = {
-  capture: checkCaptureRequest,
-  cancellation: (raw, _instrument, requireReference) => checkCancelRequest(raw, requireReference),
-  reversal: checkReversalRequest,
-  abort: (raw, _instrument, requireReference) => checkAbortRequest(raw, requireReference),
-  'delete-token': (raw, _instrument, requireReference) => checkDeleteTokenRequest(raw, requireReference),
-};
 
 /**
  * The request as the workflow receives it: through JSON, so a field left `undefined` is absent, as
@@ -51,7 +33,7 @@ export function checkRequest(
   requireReference: boolean,
 ): { reference?: string } {
   const received = asReceived(raw);
-  const checked = received.ok ? CHECKS[kind](received.value, instrument, requireReference) : received;
+  const checked = received.ok ? checkOperationRequest(kind, received.value, instrument, requireReference) : received;
   if (!checked.ok) {
     throw new PaymentRequestRejectedError(paymentId, checked.rejection.code, checked.rejection.message);
   }

@@ -12,6 +12,7 @@ import type {
   DeleteTokenRequest,
   Instrument,
   ItemDescription,
+  OperationKind,
   Rejection,
   ReversalRequest,
   VatSummary,
@@ -307,4 +308,28 @@ export function checkDeleteTokenRequest(
       ...(reference !== undefined && { reference }),
     },
   };
+}
+
+/**
+ * The shape check of an operation's request, by kind: what the workflow's handlers run on arrival and
+ * the OMS client runs before sending. Signals require a reference (`requireReference`).
+ */
+export function checkOperationRequest(
+  kind: OperationKind,
+  raw: unknown,
+  instrument: Instrument,
+  requireReference: boolean,
+): Checked<{ reference?: string }> {
+  switch (kind) {
+    case 'capture':
+      return checkCaptureRequest(raw, instrument, requireReference);
+    case 'cancellation':
+      return checkCancelRequest(raw, requireReference);
+    case 'reversal':
+      return checkReversalRequest(raw, instrument, requireReference);
+    case 'abort':
+      return checkAbortRequest(raw, requireReference);
+    case 'delete-token':
+      return checkDeleteTokenRequest(raw, requireReference);
+  }
 }

@@ -18,14 +18,7 @@ import {
   type Rejection,
 } from '../contract/index.js';
 import type { TransactionKind } from '../domain/ledger.js';
-import {
-  checkAbortRequest,
-  checkCancelRequest,
-  checkCaptureRequest,
-  checkDeleteTokenRequest,
-  checkReversalRequest,
-  type Checked,
-} from '../domain/requests.js';
+import { checkOperationRequest, type Checked } from '../domain/requests.js';
 import { admit, admitSignal, admitTokenDeletion } from './admission.js';
 import type { PaymentState } from './state.js';
 
@@ -55,12 +48,12 @@ export function operationMessages(state: PaymentState) {
       signal: captureSignal,
       asUpdate: update({
         kind: 'capture',
-        check: (raw) => checkCaptureRequest(raw, instrument, false),
+        check: (raw) => checkOperationRequest('capture', raw, instrument, false),
         admission: (r) => admit(state, 'capture', r.amount, r.vatAmount),
       }),
       asSignal: update({
         kind: 'capture',
-        check: (raw) => checkCaptureRequest(raw, instrument, true),
+        check: (raw) => checkOperationRequest('capture', raw, instrument, true),
         admission: held('capture'),
       }),
     },
@@ -69,12 +62,12 @@ export function operationMessages(state: PaymentState) {
       signal: cancelSignal,
       asUpdate: update({
         kind: 'cancellation',
-        check: (raw) => checkCancelRequest(raw, false),
+        check: (raw) => checkOperationRequest('cancellation', raw, instrument, false),
         admission: () => admit(state, 'cancellation'),
       }),
       asSignal: update({
         kind: 'cancellation',
-        check: (raw) => checkCancelRequest(raw, true),
+        check: (raw) => checkOperationRequest('cancellation', raw, instrument, true),
         admission: held('cancellation'),
       }),
     },
@@ -83,12 +76,12 @@ export function operationMessages(state: PaymentState) {
       signal: reverseSignal,
       asUpdate: update({
         kind: 'reversal',
-        check: (raw) => checkReversalRequest(raw, instrument, false),
+        check: (raw) => checkOperationRequest('reversal', raw, instrument, false),
         admission: (r) => admit(state, 'reversal', r.amount, r.vatAmount),
       }),
       asSignal: update({
         kind: 'reversal',
-        check: (raw) => checkReversalRequest(raw, instrument, true),
+        check: (raw) => checkOperationRequest('reversal', raw, instrument, true),
         admission: held('reversal'),
       }),
     },
@@ -97,22 +90,26 @@ export function operationMessages(state: PaymentState) {
       signal: abortSignal,
       asUpdate: update({
         kind: 'abort',
-        check: (raw) => checkAbortRequest(raw, false),
+        check: (raw) => checkOperationRequest('abort', raw, instrument, false),
         admission: () => admit(state, 'abort'),
       }),
-      asSignal: update({ kind: 'abort', check: (raw) => checkAbortRequest(raw, true), admission: held('abort') }),
+      asSignal: update({
+        kind: 'abort',
+        check: (raw) => checkOperationRequest('abort', raw, instrument, true),
+        admission: held('abort'),
+      }),
     },
     {
       update: deleteTokenUpdate,
       signal: deleteTokenSignal,
       asUpdate: update({
         kind: 'delete-token',
-        check: (raw) => checkDeleteTokenRequest(raw, false),
+        check: (raw) => checkOperationRequest('delete-token', raw, instrument, false),
         admission: () => admitTokenDeletion(state),
       }),
       asSignal: update({
         kind: 'delete-token',
-        check: (raw) => checkDeleteTokenRequest(raw, true),
+        check: (raw) => checkOperationRequest('delete-token', raw, instrument, true),
         admission: () => admitTokenDeletion(state),
       }),
     },
