@@ -7,6 +7,7 @@
 import { parsePaymentId, PAYMENT_ID_FORMS, paymentWorkflowId } from '../contract/index.js';
 import { isPositiveMinorUnits } from './ledger.js';
 import { policyProblems } from './policy.js';
+import { isReferenceText } from './requests.js';
 
 const INPUT_FIELDS = [
   'paymentId',
@@ -97,6 +98,8 @@ export function inputProblems(input: unknown, context: InputCheckContext = {}): 
   if (!parsed) problems.push(PAYMENT_ID_PROBLEM);
   if (typeof input.orderId !== 'string' || input.orderId.length === 0 || input.orderId.length > MAX_ORDER_ID_LENGTH) {
     problems.push(`orderId must be a string of 1 to ${MAX_ORDER_ID_LENGTH} characters`);
+  } else if (strict && !isReferenceText(input.orderId)) {
+    problems.push('orderId must be text without control characters');
   }
   if ((input.currency === undefined) !== (input.authorizedAmount === undefined)) {
     problems.push('give currency and authorizedAmount together, or neither (then they are read from Swedbank Pay)');

@@ -40,6 +40,14 @@ function isWellFormed(text: string): boolean {
   return !/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(text);
 }
 
+/**
+ * An OMS reference: well-formed text without control characters, since it goes on into default
+ * descriptions sent to Swedbank Pay, log lines and the Web UI's Markdown.
+ */
+export function isReferenceText(text: string): boolean {
+  return isWellFormed(text) && !/\p{Cc}/u.test(text);
+}
+
 /** A description Swedbank Pay takes: 1 to 40 characters of well-formed text. */
 export function descriptionProblem(description: unknown): string | undefined {
   if (typeof description !== 'string') return 'description must be a string';
@@ -80,8 +88,13 @@ function checkCommon(
   if (unknownFields.length > 0) return invalid(`unknown fields: ${unknownFields.slice(0, 5).join(', ')}`);
   const { reference, description } = raw;
   if (reference !== undefined || requireReference) {
-    if (typeof reference !== 'string' || reference.length === 0 || reference.length > MAX_REFERENCE_LENGTH) {
-      return invalid(`reference must be a string of 1 to ${MAX_REFERENCE_LENGTH} characters`);
+    if (
+      typeof reference !== 'string' ||
+      reference.length === 0 ||
+      reference.length > MAX_REFERENCE_LENGTH ||
+      !isReferenceText(reference)
+    ) {
+      return invalid(`reference must be 1 to ${MAX_REFERENCE_LENGTH} characters of text, without control characters`);
     }
   }
   if (description !== undefined && typeof description !== 'string') return invalid('description must be a string');

@@ -54,20 +54,30 @@ function methodLabel(input: DetailsInput): string {
   return input.paymentMethod ? `${label} · ${input.paymentMethod}` : label;
 }
 
+/** The OMS's own text (references, order ids, reasons quoting them) shown as text, never as Markdown. */
+export function markdownText(text: string): string {
+  return text.replace(/[\\`*_{}[\]()#+!|<>~]/g, '\\$&');
+}
+
+function referenceOf(o: { reference?: string }): string {
+  return o.reference ? ` (${markdownText(o.reference)})` : '';
+}
+
 function operationLine(o: OperationView, currency: string): string {
   const amount = o.amount !== undefined && currency ? ` ${money(o.amount, currency)}` : '';
-  return `${o.kind}${o.reference ? ` (${o.reference})` : ''}${amount} ${o.status}`;
+  return `${o.kind}${referenceOf(o)}${amount} ${o.status}`;
 }
 
 function attentionLines(input: DetailsInput): string[] {
-  return input.needsAttention ? ['', `⚠ **needs attention**: ${input.attentionReasons.slice(-3).join('; ')}`] : [];
+  const reasons = input.attentionReasons.slice(-3).map(markdownText).join('; ');
+  return input.needsAttention ? ['', `⚠ **needs attention**: ${reasons}`] : [];
 }
 
 /** Before (or instead of) the authorization: the phase, what was announced and what is held. */
 function authorizationDetails(input: DetailsInput, a: AuthorizationState): string {
   const c = a.currency ?? '';
   const lines = [
-    `**${a.phase}** · order ${input.orderId} · ${methodLabel(input)}`,
+    `**${a.phase}** · order ${markdownText(input.orderId)} · ${methodLabel(input)}`,
     '',
     '| | amount |',
     '|---|---:|',
@@ -95,7 +105,7 @@ export function currentDetails(input: DetailsInput): string {
   if (authorization && authorization.phase !== 'Authorized') return authorizationDetails(input, authorization);
   const c = ledger.currency;
   const lines = [
-    `**${paymentStatus(ledger)}** · order ${input.orderId} · ${methodLabel(input)}${ledger.sale ? ' (sale)' : ''}`,
+    `**${paymentStatus(ledger)}** · order ${markdownText(input.orderId)} · ${methodLabel(input)}${ledger.sale ? ' (sale)' : ''}`,
     '',
     '| | amount |',
     '|---|---:|',
@@ -117,10 +127,7 @@ export function currentDetails(input: DetailsInput): string {
     }
   }
   if (input.queue.length > 0) {
-    lines.push(
-      '',
-      `queue: ${input.queue.map((o) => `${o.kind}${o.reference ? ` (${o.reference})` : ''} ${o.status}`).join(', ')}`,
-    );
+    lines.push('', `queue: ${input.queue.map((o) => `${o.kind}${referenceOf(o)} ${o.status}`).join(', ')}`);
   }
   lines.push(...attentionLines(input));
   return lines.join('\n');

@@ -5,6 +5,8 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { callbackHint, checkCallback, MAX_RESOURCE_PATH_LENGTH } from '../../src/domain/callback.js';
 import { inputProblems } from '../../src/domain/input.js';
+import { createLedger } from '../../src/domain/ledger.js';
+import { currentDetails, markdownText } from '../../src/domain/view.js';
 import { expiryDueProblem, policyProblems } from '../../src/domain/policy.js';
 import { InvalidPaymentInputError } from '../../src/client/errors.js';
 import { paymentStartOptions } from '../../src/client/start-options.js';
@@ -24,6 +26,20 @@ const PAYMENT = '/psp/creditcard/payments/5adc265f-f87f-4313-577e-08d3dca1a26c';
 const valid = { paymentId: PAYMENT, orderId: '1001', currency: 'SEK', authorizedAmount: 1_000 };
 
 describe('request checks', () => {
+  it('take references as text: no control characters or half characters, any language', () => {
+    for (const reference of ['S-1001', 'Återköp 2 ✓', '発送-1', 'a'.repeat(100)]) {
+      assert.equal(checkCaptureRequest({ amount: 1, vatAmount: 0, reference }, 'creditcard', true).ok, true, reference);
+    }
+    for (const reference of ['\u0000', 'line\nbreak', '\uD800', 'tab\there', '\u009b[31m', 'a'.repeat(101)]) {
+      const checked = checkCaptureRequest({ amount: 1, vatAmount: 0, reference }, 'creditcard', true);
+      assert.match(checked.ok ? '' : checked.rejection.message, /^reference must be 1 to 100 characters of text/);
+    }
+    assert.deepEqual(inputProblems({ ...valid, orderId: 'order\n1' }), [
+      'orderId must be text without control characters',
+    ]);
+    assert.deepEqual(inputProblems({ ...valid, orderId: 'order\n1' }, { baseline: true }), [], 'as the first release');
+  });
+
   it('are total: any JSON gets a verdict, never an exception', () => {
     fc.assert(
       fc.property(fc.jsonValue(), fc.boolean(), (raw, signal) => {
@@ -223,5 +239,22 @@ describe('input checks', () => {
       }),
       { numRuns: 2_000 },
     );
+  });
+});
+
+describe('Web UI details', () => {
+  it("show the OMS's references and order id as text, never as Markdown (a link, emphasis or a table cell)", () => {
+    const details = currentDetails({
+      orderId: '[click](https://evil.example)',
+      instrument: 'creditcard',
+      ledger: createLedger('SEK', 1_000),
+      queue: [{ id: 1, kind: 'capture', source: 'signal', status: 'queued', reference: '**S1** | x' }],
+      needsAttention: true,
+      attentionReasons: ['capture rejected: reference <img src=x>'],
+    });
+    assert.ok(details.includes('order \\[click\\]\\(https://evil.example\\)'), details);
+    assert.ok(details.includes('(\\*\\*S1\\*\\* \\| x)'), details);
+    assert.ok(details.includes('reference \\<img src=x\\>'), details);
+    assert.equal(markdownText('plain S-1001 text.'), 'plain S-1001 text.');
   });
 });
