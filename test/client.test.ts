@@ -152,6 +152,58 @@ describe('client: headers as documented', () => {
   });
 });
 
+describe('client: tolerant reading', () => {
+  it('reads a field the portal calls nullable, given as null, as absent; one odd token leaves the others readable', async () => {
+    const order = '/psp/paymentorders/8be318c1-1caa-4db1-e2c6-08d7bf41224d';
+    const token = '5a17c24e-d459-4567-bbad-aa0f17a76119';
+    const bodies: Record<string, unknown> = {
+      [order]: {
+        paymentOrder: {
+          id: order,
+          status: 'Paid',
+          currency: 'SEK',
+          amount: 1500,
+          vatAmount: 375,
+          remainingCaptureAmount: null,
+          description: null,
+          paid: { id: `${order}/paid` },
+        },
+        operations: [],
+      },
+      [`${order}/paid`]: {
+        paid: {
+          id: `${order}/paid`,
+          number: null,
+          amount: 1500,
+          tokens: [
+            { type: 'payment', token },
+            { type: 'transactionsOnFile', token: 'on file: not a guid' },
+          ],
+        },
+      },
+    };
+    const stub = createServer((req, res) => {
+      const body = bodies[req.url ?? ''];
+      res.writeHead(body ? 200 : 404, { 'content-type': 'application/json;version=3.1' });
+      res.end(JSON.stringify(body ?? {}));
+    });
+    await new Promise<void>((r) => stub.listen(0, '127.0.0.1', r));
+    const stubClient = new SwedbankPayClient({
+      baseUrl: `http://127.0.0.1:${(stub.address() as AddressInfo).port}`,
+      token: TEST_TOKEN,
+    });
+    try {
+      const po = stubClient.paymentOrders();
+      const resource = await po.get(order);
+      assert.equal(resource.paymentOrder.remainingCaptureAmount, undefined);
+      assert.deepEqual(await po.tokens(order), [{ type: 'PaymentToken', token }]);
+    } finally {
+      stubClient.close();
+      await new Promise<void>((r) => stub.close(() => r()));
+    }
+  });
+});
+
 describe('client: final errors', () => {
   it('an absent rel is OperationNotAvailable and nothing is sent', async () => {
     const id = await payment(1_000);

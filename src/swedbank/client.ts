@@ -512,10 +512,14 @@ function instrumentDataPath(paymentToken: string): { path: string; shown: string
   };
 }
 
+/**
+ * The body as JSON, a field whose value is null read as absent: the portal marks fields nullable
+ * ("number (nullable)") that the schemas take as optional, and a required one is still missing.
+ */
 function parseJson(text: string): unknown {
   if (!text) return undefined;
   try {
-    return JSON.parse(text) as unknown;
+    return JSON.parse(text, (key, value: unknown) => (value === null && key !== '' ? undefined : value)) as unknown;
   } catch {
     return undefined;
   }

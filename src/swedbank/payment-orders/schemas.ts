@@ -107,8 +107,12 @@ export const PostPurchaseFailedAttemptsResponse = z.preprocess(
   z.object({ postPurchaseFailedAttempts: z.object({ list: z.array(PostPurchaseFailedAttempt).default([]) }) }),
 );
 
-/** A token the payment created (payment, recurrence, unscheduled, transactionsOnFile): read, never kept. */
-export const PaidToken = z.object({ type: z.string(), token: z.string().regex(/^[A-Za-z0-9-]{1,64}$/) });
+/**
+ * A token the payment created (payment, recurrence, unscheduled, transactionsOnFile): read, never kept.
+ * Its value is opaque here (one of an unexpected form must not make the paid resource unreadable); a
+ * deletion checks it before putting it in a path.
+ */
+export const PaidToken = z.object({ type: z.string(), token: z.string().max(200) });
 
 /** The `paid` resource: how the payer paid (Authorization or Sale), with which method, and its tokens. */
 export const PaidResponse = z.object({
