@@ -153,7 +153,7 @@ describe('client: headers as documented', () => {
 });
 
 describe('client: tolerant reading', () => {
-  it('reads a field the portal calls nullable, given as null, as absent; one odd token leaves the others readable', async () => {
+  it('reads a field the portal calls nullable, given as null, as absent; one odd token leaves the others readable; failed attempts under either spelling', async () => {
     const order = '/psp/paymentorders/8be318c1-1caa-4db1-e2c6-08d7bf41224d';
     const token = '5a17c24e-d459-4567-bbad-aa0f17a76119';
     const bodies: Record<string, unknown> = {
@@ -181,11 +181,25 @@ describe('client: tolerant reading', () => {
           ],
         },
       },
+      // Only under the spelling of the portal's GET example; the order gives no link to it.
+      [`${order}/failedpostpurchaseattempts`]: {
+        postPurchaseFailedAttempts: {
+          id: `${order}/postpurchasefailedattempts`,
+          postpurchaseFailedAttemptList: [{ type: 'Reversal', status: 'Failed', number: null }],
+        },
+      },
     };
     const stub = createServer((req, res) => {
       const body = bodies[req.url ?? ''];
-      res.writeHead(body ? 200 : 404, { 'content-type': 'application/json;version=3.1' });
-      res.end(JSON.stringify(body ?? {}));
+      if (!body) {
+        res.writeHead(404, { 'content-type': 'application/problem+json' });
+        res.end(
+          JSON.stringify({ type: 'https://api.payex.com/psp/errordetail/notfound', title: 'Not found', status: 404 }),
+        );
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'application/json;version=3.1' });
+      res.end(JSON.stringify(body));
     });
     await new Promise<void>((r) => stub.listen(0, '127.0.0.1', r));
     const stubClient = new SwedbankPayClient({
@@ -197,6 +211,7 @@ describe('client: tolerant reading', () => {
       const resource = await po.get(order);
       assert.equal(resource.paymentOrder.remainingCaptureAmount, undefined);
       assert.deepEqual(await po.tokens(order), [{ type: 'PaymentToken', token }]);
+      assert.deepEqual(await po.failedAttempts(resource), [{ type: 'Reversal', status: 'Failed' }]);
     } finally {
       stubClient.close();
       await new Promise<void>((r) => stub.close(() => r()));

@@ -169,14 +169,23 @@ export class PaymentOrderClient {
   /** Failed capture, cancellation and reversal attempts (a declined one, an asynchronous one that failed). */
   async failedAttempts(resource: PaymentOrderResponse): Promise<PostPurchaseFailedAttempt[]> {
     const order = resource.paymentOrder;
-    const target = linkOf(order, order.postPurchaseFailedAttempts, 'postpurchasefailedattempts');
-    const { data } = await this.transport.send({
-      operation: 'list-failed-attempts',
-      method: 'GET',
-      target,
-      schema: PostPurchaseFailedAttemptsResponse,
-    });
-    return data.postPurchaseFailedAttempts.list;
+    const read = async (target: string) => {
+      const { data } = await this.transport.send({
+        operation: 'list-failed-attempts',
+        method: 'GET',
+        target,
+        schema: PostPurchaseFailedAttemptsResponse,
+      });
+      return data.postPurchaseFailedAttempts.list;
+    };
+    if (order.postPurchaseFailedAttempts) return read(order.postPurchaseFailedAttempts.id);
+    // No link to follow: the portal spells the resource's id one way and its GET the other.
+    try {
+      return await read(`${order.id}/postpurchasefailedattempts`);
+    } catch (err) {
+      if (err instanceof ProblemError && err.status === 404) return read(`${order.id}/failedpostpurchaseattempts`);
+      throw err;
+    }
   }
 
   /** How the payer paid: Authorization (to capture) or Sale (one-phase), the method, the tokens created. */
