@@ -27,11 +27,11 @@ function isNumber(value: unknown): value is number | string {
   );
 }
 
-function isReference(value: unknown): value is { id: string; number: number | string } {
+function isReference(value: unknown, bounded: boolean): value is { id: string; number: number | string } {
   return (
     isRecord(value) &&
     typeof value.id === 'string' &&
-    value.id.length <= MAX_RESOURCE_PATH_LENGTH &&
+    (!bounded || value.id.length <= MAX_RESOURCE_PATH_LENGTH) &&
     RESOURCE_PATH.test(value.id) &&
     isNumber(value.number)
   );
@@ -43,10 +43,12 @@ export type CallbackHint =
   | { paymentOrder: { id: string; number?: number | string; instrument?: string }; orderReference?: string };
 
 /** The payment order part of a body, when it is one (v3.1; v3.0 bodies carry it too). */
-function paymentOrderHint(body: Record<string, unknown>): CallbackHint | undefined {
+function paymentOrderHint(body: Record<string, unknown>, bounded: boolean): CallbackHint | undefined {
   const order = body.paymentOrder;
   if (!isRecord(order) || typeof order.id !== 'string' || !PAYMENT_ORDER_PATH.test(order.id)) return undefined;
-  // The attempt number is only logged: one this library cannot read is dropped, the wake-up kept.
+  // The attempt number is only logged: one this library cannot read is dropped, the wake-up kept
+  // (runs from before the bounded-requests change refused the callback, and replay so).
+  if (!bounded && order.number !== undefined && !isNumber(order.number)) return undefined;
   const number = isNumber(order.number) ? order.number : undefined;
   const instrument =
     typeof order.instrument === 'string' && /^[A-Za-z0-9 _.-]{1,64}$/.test(order.instrument)
@@ -66,12 +68,13 @@ function paymentOrderHint(body: Record<string, unknown>): CallbackHint | undefin
 
 /**
  * A well-formed callback, with only the fields this library reads (what the receiver forwards to
- * the workflow); undefined for anything else.
+ * the workflow); undefined for anything else. `bounded`: the rules of the bounded-requests change
+ * (workflow runs from before it replay with the earlier ones).
  */
-export function callbackHint(body: unknown): CallbackHint | undefined {
+export function callbackHint(body: unknown, bounded = true): CallbackHint | undefined {
   if (!isRecord(body)) return undefined;
-  if (body.paymentOrder !== undefined) return paymentOrderHint(body);
-  if (!isReference(body.payment) || !isReference(body.transaction)) return undefined;
+  if (body.paymentOrder !== undefined) return paymentOrderHint(body, bounded);
+  if (!isReference(body.payment, bounded) || !isReference(body.transaction, bounded)) return undefined;
   return {
     payment: { id: body.payment.id, number: body.payment.number },
     transaction: { id: body.transaction.id, number: body.transaction.number },
@@ -84,14 +87,14 @@ export function hintPaymentId(hint: CallbackHint): string {
 }
 
 /** A well-formed callback body: its payment's id, else undefined. */
-export function callbackPaymentId(body: unknown): string | undefined {
-  const hint = callbackHint(body);
+export function callbackPaymentId(body: unknown, bounded = true): string | undefined {
+  const hint = callbackHint(body, bounded);
   return hint && hintPaymentId(hint);
 }
 
 /** Why a callback cannot be taken as a hint for this payment; undefined when it can. */
-export function checkCallback(body: unknown, paymentId: string): Rejection | undefined {
-  const id = callbackPaymentId(body);
+export function checkCallback(body: unknown, paymentId: string, bounded = true): Rejection | undefined {
+  const id = callbackPaymentId(body, bounded);
   if (id === undefined) return { code: 'invalid-request', message: 'malformed callback body' };
   if (id !== paymentId) return { code: 'unknown-payment', message: `callback for ${id.slice(0, 100)}` };
   return undefined;

@@ -36,6 +36,11 @@ export interface InputCheckContext {
    * started before it replay with it accepted.
    */
   cardTokenValueRefused?: boolean;
+  /**
+   * The bounds of the bounded-requests change: orderId as text, policy fields by own name only.
+   * Default: applied in the strict check; runs that started before it replay without them.
+   */
+  bounded?: boolean;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -98,7 +103,7 @@ export function inputProblems(input: unknown, context: InputCheckContext = {}): 
   if (!parsed) problems.push(PAYMENT_ID_PROBLEM);
   if (typeof input.orderId !== 'string' || input.orderId.length === 0 || input.orderId.length > MAX_ORDER_ID_LENGTH) {
     problems.push(`orderId must be a string of 1 to ${MAX_ORDER_ID_LENGTH} characters`);
-  } else if (strict && !isReferenceText(input.orderId)) {
+  } else if (strict && (context.bounded ?? true) && !isReferenceText(input.orderId)) {
     problems.push('orderId must be text without control characters');
   }
   if ((input.currency === undefined) !== (input.authorizedAmount === undefined)) {
@@ -114,7 +119,7 @@ export function inputProblems(input: unknown, context: InputCheckContext = {}): 
     problems.push('awaitAuthorization must be true or false');
   }
   problems.push(...tokenProblems(input.paymentToken, strict, strict && (context.cardTokenValueRefused ?? true)));
-  problems.push(...policyProblems(input.policy, parsed?.instrument, strict));
+  problems.push(...policyProblems(input.policy, parsed?.instrument, strict, context.bounded ?? true));
   if (strict) {
     const unknownFields = Object.keys(input).filter((k) => !INPUT_FIELDS.includes(k));
     if (unknownFields.length > 0) problems.push(`unknown fields: ${unknownFields.slice(0, 5).join(', ')}`);

@@ -123,17 +123,22 @@ function boundProblems(policy: PaymentPolicy, instrument: Instrument | undefined
 /**
  * What is wrong with a policy from a starter; empty when it is fine. `strict` adds the bounds and
  * cross-checks; without it only the checks of the first release apply (for payments that release
- * started, replayed by later workers).
+ * started, replayed by later workers). `ownFieldsOnly`: see the bounded-requests change.
  */
-export function policyProblems(policy: unknown, instrument: Instrument | undefined, strict = true): string[] {
+export function policyProblems(
+  policy: unknown,
+  instrument: Instrument | undefined,
+  strict = true,
+  ownFieldsOnly = true,
+): string[] {
   if (policy === undefined) return [];
   if (!isRecord(policy)) return strict ? ['policy must be an object (or left out)'] : [];
   const problems = baselinePolicyProblems(policy);
   if (!strict || problems.length > 0) return problems;
-  // Own fields only: `constructor` or `toString` are not policy fields, whatever Object.prototype has.
-  const unknownFields = Object.keys(policy).filter(
-    (k) => !Object.hasOwn(POLICY_BOUNDS, k) && !OTHER_FIELDS.includes(k),
-  );
+  // Own fields only: `constructor` or `toString` are not policy fields, whatever Object.prototype has
+  // (runs started before the bounded-requests change replay with `in`, which took them).
+  const known = (k: string) => (ownFieldsOnly ? Object.hasOwn(POLICY_BOUNDS, k) : k in POLICY_BOUNDS);
+  const unknownFields = Object.keys(policy).filter((k) => !known(k) && !OTHER_FIELDS.includes(k));
   if (unknownFields.length > 0) problems.push(`policy has unknown fields: ${unknownFields.slice(0, 5).join(', ')}`);
   const scheme = policy.payeeReference === undefined ? undefined : payeeReferenceSchemeProblem(policy.payeeReference);
   if (scheme) problems.push(scheme);

@@ -13,12 +13,13 @@ import type {
   Instrument,
   ItemDescription,
   OperationKind,
+  OrderItem,
   Rejection,
   ReversalRequest,
   VatSummary,
 } from '../contract/index.js';
 import { checkAmounts, isPositiveMinorUnits } from './ledger.js';
-import { checkPaymentOrderLines } from './order-items.js';
+import { checkPaymentOrderLines, orderItemsBoundsProblem } from './order-items.js';
 
 export type Checked<T> = { ok: true; value: T } | { ok: false; rejection: Rejection };
 
@@ -88,13 +89,8 @@ function checkCommon(
   if (unknownFields.length > 0) return invalid(`unknown fields: ${unknownFields.slice(0, 5).join(', ')}`);
   const { reference, description } = raw;
   if (reference !== undefined || requireReference) {
-    if (
-      typeof reference !== 'string' ||
-      reference.length === 0 ||
-      reference.length > MAX_REFERENCE_LENGTH ||
-      !isReferenceText(reference)
-    ) {
-      return invalid(`reference must be 1 to ${MAX_REFERENCE_LENGTH} characters of text, without control characters`);
+    if (typeof reference !== 'string' || reference.length === 0 || reference.length > MAX_REFERENCE_LENGTH) {
+      return invalid(`reference must be a string of 1 to ${MAX_REFERENCE_LENGTH} characters`);
     }
   }
   if (description !== undefined && typeof description !== 'string') return invalid('description must be a string');
@@ -323,16 +319,15 @@ export function checkDeleteTokenRequest(
   };
 }
 
-/**
- * The shape check of an operation's request, by kind: what the workflow's handlers run on arrival and
- * the OMS client runs before sending. Signals require a reference (`requireReference`).
- */
-export function checkOperationRequest(
+/** An operation's request as the workflow's handlers and the OMS client check its shape. */
+type OperationRequest = { reference?: string; orderItems?: OrderItem[] };
+
+function baseCheck(
   kind: OperationKind,
   raw: unknown,
   instrument: Instrument,
   requireReference: boolean,
-): Checked<{ reference?: string }> {
+): Checked<OperationRequest> {
   switch (kind) {
     case 'capture':
       return checkCaptureRequest(raw, instrument, requireReference);
@@ -345,4 +340,29 @@ export function checkOperationRequest(
     case 'delete-token':
       return checkDeleteTokenRequest(raw, requireReference);
   }
+}
+
+/** The bounds a request has had since the bounded-requests change: its reference as text, its lines' size and money. */
+function boundsProblem(request: OperationRequest): string | undefined {
+  if (request.reference !== undefined && !isReferenceText(request.reference)) {
+    return `reference must be 1 to ${MAX_REFERENCE_LENGTH} characters of text, without control characters`;
+  }
+  return request.orderItems ? orderItemsBoundsProblem(request.orderItems) : undefined;
+}
+
+/**
+ * The shape check of an operation's request, by kind: what the workflow's handlers run on arrival and
+ * the OMS client runs before sending. Signals require a reference (`requireReference`). `bounded`
+ * adds the bounds of the bounded-requests change; runs from before it replay without them.
+ */
+export function checkOperationRequest(
+  kind: OperationKind,
+  raw: unknown,
+  instrument: Instrument,
+  requireReference: boolean,
+  bounded = true,
+): Checked<OperationRequest> {
+  const checked = baseCheck(kind, raw, instrument, requireReference);
+  const problem = checked.ok && bounded ? boundsProblem(checked.value) : undefined;
+  return problem ? invalid(problem) : checked;
 }

@@ -109,7 +109,7 @@ function handleSignal(state: PaymentState, m: OperationMessage, name: string, ra
 
 /** A Swedbank Pay callback: a hint only, waking whoever waits for an outcome (who then reads the truth). */
 function handleCallback(state: PaymentState, raw: unknown): void {
-  const rejection = checkCallback(raw, state.input.paymentId);
+  const rejection = checkCallback(raw, state.input.paymentId, state.bounded);
   if (rejection) return state.rejectSignal('callback', rejection);
   state.callbacksReceived++;
 }

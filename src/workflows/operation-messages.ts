@@ -36,11 +36,14 @@ export function operationMessages(state: PaymentState) {
   const { instrument } = state;
   // Signals are judged at their turn, except while the authorization is awaited: then the held
   // rules (nothing behind an abort, an abort only alone) apply on arrival, as for updates. Either
-  // way a signal needs a number left for it: the last ones are the workflow's own.
+  // way a signal needs a number left for it: the last ones are the workflow's own (since the
+  // bounded-requests change; runs from before it replay as they ran).
   const held =
     (kind: TransactionKind | 'abort') =>
-    (r: Request): Rejection | undefined =>
-      state.awaitingAuthorization() ? admit(state, kind, r.amount, r.vatAmount) : admitSignal(state);
+    (r: Request): Rejection | undefined => {
+      if (state.awaitingAuthorization()) return admit(state, kind, r.amount, r.vatAmount);
+      return state.bounded ? admitSignal(state) : undefined;
+    };
   const update = (m: OperationMessage) => m;
   return [
     {
@@ -48,12 +51,12 @@ export function operationMessages(state: PaymentState) {
       signal: captureSignal,
       asUpdate: update({
         kind: 'capture',
-        check: (raw) => checkOperationRequest('capture', raw, instrument, false),
+        check: (raw) => checkOperationRequest('capture', raw, instrument, false, state.bounded),
         admission: (r) => admit(state, 'capture', r.amount, r.vatAmount),
       }),
       asSignal: update({
         kind: 'capture',
-        check: (raw) => checkOperationRequest('capture', raw, instrument, true),
+        check: (raw) => checkOperationRequest('capture', raw, instrument, true, state.bounded),
         admission: held('capture'),
       }),
     },
@@ -62,12 +65,12 @@ export function operationMessages(state: PaymentState) {
       signal: cancelSignal,
       asUpdate: update({
         kind: 'cancellation',
-        check: (raw) => checkOperationRequest('cancellation', raw, instrument, false),
+        check: (raw) => checkOperationRequest('cancellation', raw, instrument, false, state.bounded),
         admission: () => admit(state, 'cancellation'),
       }),
       asSignal: update({
         kind: 'cancellation',
-        check: (raw) => checkOperationRequest('cancellation', raw, instrument, true),
+        check: (raw) => checkOperationRequest('cancellation', raw, instrument, true, state.bounded),
         admission: held('cancellation'),
       }),
     },
@@ -76,12 +79,12 @@ export function operationMessages(state: PaymentState) {
       signal: reverseSignal,
       asUpdate: update({
         kind: 'reversal',
-        check: (raw) => checkOperationRequest('reversal', raw, instrument, false),
+        check: (raw) => checkOperationRequest('reversal', raw, instrument, false, state.bounded),
         admission: (r) => admit(state, 'reversal', r.amount, r.vatAmount),
       }),
       asSignal: update({
         kind: 'reversal',
-        check: (raw) => checkOperationRequest('reversal', raw, instrument, true),
+        check: (raw) => checkOperationRequest('reversal', raw, instrument, true, state.bounded),
         admission: held('reversal'),
       }),
     },
@@ -90,12 +93,12 @@ export function operationMessages(state: PaymentState) {
       signal: abortSignal,
       asUpdate: update({
         kind: 'abort',
-        check: (raw) => checkOperationRequest('abort', raw, instrument, false),
+        check: (raw) => checkOperationRequest('abort', raw, instrument, false, state.bounded),
         admission: () => admit(state, 'abort'),
       }),
       asSignal: update({
         kind: 'abort',
-        check: (raw) => checkOperationRequest('abort', raw, instrument, true),
+        check: (raw) => checkOperationRequest('abort', raw, instrument, true, state.bounded),
         admission: held('abort'),
       }),
     },
@@ -104,12 +107,12 @@ export function operationMessages(state: PaymentState) {
       signal: deleteTokenSignal,
       asUpdate: update({
         kind: 'delete-token',
-        check: (raw) => checkOperationRequest('delete-token', raw, instrument, false),
+        check: (raw) => checkOperationRequest('delete-token', raw, instrument, false, state.bounded),
         admission: () => admitTokenDeletion(state),
       }),
       asSignal: update({
         kind: 'delete-token',
-        check: (raw) => checkOperationRequest('delete-token', raw, instrument, true),
+        check: (raw) => checkOperationRequest('delete-token', raw, instrument, true, state.bounded),
         admission: () => admitTokenDeletion(state),
       }),
     },

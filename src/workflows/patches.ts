@@ -42,6 +42,15 @@ export const PATCHES = {
    * the hold of a request still in flight.
    */
   leanCommands: 'lean-commands',
+  /**
+   * Bounds on what callers send, so that no message can fail a workflow task or make the state too
+   * large to carry into a new run: references and a new chain's orderId are text without control
+   * characters, order lines are bounded in size and money, inherited names are not policy fields, a
+   * signal needs an operation number left for it, at most 999 operations per payment, done
+   * operations are carried without their order lines; a payment order callback's unreadable attempt
+   * number is dropped (the wake-up kept) and a legacy callback's ids are at most 200 characters.
+   */
+  boundedRequests: 'bounded-requests',
 } as const;
 
 /** What this run does the new way. */
@@ -50,6 +59,7 @@ export interface Features {
   continueAsNewAnytime: boolean;
   continueAsNewApartFromUpdates: boolean;
   leanCommands: boolean;
+  boundedRequests: boolean;
 }
 
 /**
@@ -65,5 +75,6 @@ export function features(): Features {
     continueAsNewAnytime: patched(PATCHES.continueAsNewAnytime),
     continueAsNewApartFromUpdates: patched(PATCHES.continueAsNewApartFromUpdates),
     leanCommands: patched(PATCHES.leanCommands),
+    boundedRequests: patched(PATCHES.boundedRequests),
   };
 }

@@ -40,7 +40,11 @@ function inputCheck(input: PaymentWorkflowInput): string[] {
   const { workflowId, continuedFromExecutionRunId } = workflowInfo();
   const continued = continuedFromExecutionRunId !== undefined;
   if (!continued && patched(PATCHES.strictInput)) {
-    return inputProblems(input, { workflowId, cardTokenValueRefused: patched(PATCHES.noCardTokenInInput) });
+    return inputProblems(input, {
+      workflowId,
+      cardTokenValueRefused: patched(PATCHES.noCardTokenInInput),
+      bounded: patched(PATCHES.boundedRequests),
+    });
   }
   return inputProblems(input, { baseline: true, continued });
 }
@@ -69,6 +73,8 @@ export async function swedbankPayPayment(input: PaymentWorkflowInput): Promise<P
     { now: () => Date.now(), ...ui, log: paymentLog(input) },
     input.carried as CarriedState,
   );
+  // Runs from before the bounded-requests change keep their limits (and carry) as they were.
+  if (!decided.boundedRequests) state.bounded = false;
   const rt = createRuntime(state, decided);
   registerHandlers(rt);
   try {

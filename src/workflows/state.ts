@@ -73,6 +73,8 @@ export class PaymentState {
   readonly startedAt: string;
   readonly authorization: AuthorizationState | undefined;
   nextOperationId: number;
+  /** The bounded-requests change applies (false only for runs started before it, as they replay). */
+  bounded = true;
   readonly queue: OperationRecord[];
   readonly recent: OperationRecord[];
   readonly references: Map<string, OperationResult | null>;
@@ -150,7 +152,7 @@ export class PaymentState {
       startedAt: this.startedAt,
       nextOperationId: this.nextOperationId,
       queue: this.queue,
-      recent: this.recent.map(withoutLines),
+      recent: this.bounded ? this.recent.map(withoutLines) : this.recent,
       references: [...this.references.entries()],
       fingerprints: [...this.fingerprints.entries()],
       needsAttention: this.needsAttention,
@@ -172,7 +174,8 @@ export class PaymentState {
   }
 
   private lastOperationNumber(): number {
-    return Math.min(maxSequence(this.policy.payeeReference), OPERATION_LIMIT);
+    const last = maxSequence(this.policy.payeeReference);
+    return this.bounded ? Math.min(last, OPERATION_LIMIT) : last;
   }
 
   /** A token to delete: one the starter named, or, for a payment order, whatever tokens its payment created. */

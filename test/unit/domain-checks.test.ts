@@ -20,6 +20,7 @@ import {
   truncateDescription,
 } from '../../src/domain/requests.js';
 import { buildCaptureRequest } from '../../src/swedbank/requests.js';
+import { checkOperationRequest } from '../../src/domain/requests.js';
 
 const DAY = 86_400_000;
 const PAYMENT = '/psp/creditcard/payments/5adc265f-f87f-4313-577e-08d3dca1a26c';
@@ -27,16 +28,21 @@ const valid = { paymentId: PAYMENT, orderId: '1001', currency: 'SEK', authorized
 
 describe('request checks', () => {
   it('take references as text: no control characters or half characters, any language', () => {
+    const capture = (reference: string, bounded?: boolean) =>
+      checkOperationRequest('capture', { amount: 1, vatAmount: 0, reference }, 'creditcard', true, bounded);
     for (const reference of ['S-1001', 'Återköp 2 ✓', '発送-1', 'a'.repeat(100)]) {
-      assert.equal(checkCaptureRequest({ amount: 1, vatAmount: 0, reference }, 'creditcard', true).ok, true, reference);
+      assert.equal(capture(reference).ok, true, reference);
     }
-    for (const reference of ['\u0000', 'line\nbreak', '\uD800', 'tab\there', '\u009b[31m', 'a'.repeat(101)]) {
-      const checked = checkCaptureRequest({ amount: 1, vatAmount: 0, reference }, 'creditcard', true);
+    for (const reference of ['\u0000', 'line\nbreak', '\uD800', 'tab\there', '\u009b[31m']) {
+      const checked = capture(reference);
       assert.match(checked.ok ? '' : checked.rejection.message, /^reference must be 1 to 100 characters of text/);
+      assert.equal(capture(reference, false).ok, true, 'runs from before the change replay as they ran');
     }
+    assert.equal(capture('a'.repeat(101), false).ok, false, 'the length was always checked');
     assert.deepEqual(inputProblems({ ...valid, orderId: 'order\n1' }), [
       'orderId must be text without control characters',
     ]);
+    assert.deepEqual(inputProblems({ ...valid, orderId: 'order\n1' }, { bounded: false }), []);
     assert.deepEqual(inputProblems({ ...valid, orderId: 'order\n1' }, { baseline: true }), [], 'as the first release');
   });
 
@@ -123,6 +129,7 @@ describe('callback checks', () => {
     assert.equal(callbackHint(body(huge, transaction)), undefined);
     assert.equal(callbackHint(body(PAYMENT, `${PAYMENT}/transactions/${'b'.repeat(14_000)}`)), undefined);
     assert.equal(checkCallback(body(huge, transaction), huge)?.code, 'invalid-request');
+    assert.equal(checkCallback(body(huge, transaction), huge, false), undefined, 'as runs before replay');
   });
 });
 
@@ -161,6 +168,9 @@ describe('policy checks', () => {
     for (const field of ['constructor', 'toString', 'valueOf', 'hasOwnProperty', '__proto__']) {
       const policy = JSON.parse(`{"${field}": {"deep": [1, 2, 3]}}`) as unknown;
       assert.match(policyProblems(policy, 'creditcard').join(), /unknown fields/, field);
+      if (field !== '__proto__') {
+        assert.deepEqual(policyProblems(policy, 'creditcard', true, false), [], 'runs from before the change');
+      }
     }
   });
 

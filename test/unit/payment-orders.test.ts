@@ -14,7 +14,9 @@ import {
   decideCapture,
   decideReversal,
 } from '../../src/domain/ledger.js';
-import { checkOrderItems, ORDER_ITEMS_JSON_LIMIT } from '../../src/domain/order-items.js';
+import { checkOrderItems, ORDER_ITEMS_JSON_LIMIT, orderItemsBoundsProblem } from '../../src/domain/order-items.js';
+import { checkOperationRequest } from '../../src/domain/requests.js';
+import type { OrderItem } from '../../src/contract/index.js';
 import { maxSequence, payeeReferenceFor, payeeReferenceSchemeProblem } from '../../src/domain/payee-reference.js';
 import { policyProblems } from '../../src/domain/policy.js';
 import { checkCaptureRequest, checkReversalRequest } from '../../src/domain/requests.js';
@@ -146,6 +148,8 @@ describe('order lines', () => {
   });
 
   it('add up exactly: each line bounded so that 500 of them sum without rounding, prices of products not negative', () => {
+    const capture = (items: unknown[], amount: number, vatAmount: number, bounded?: boolean) =>
+      checkOperationRequest('capture', { amount, vatAmount, orderItems: items }, 'paymentorder', false, bounded);
     const huge = 2 ** 53 - 1;
     // Without a bound per line these would add up to 2 in floating point and pass for an amount of 1.
     const lines = [
@@ -153,20 +157,30 @@ describe('order lines', () => {
       { ...line, amount: 1, vatAmount: 0, unitPrice: 1 },
       { ...discount, amount: -huge, vatAmount: 0, unitPrice: -huge },
     ];
-    const unsafe = checkOrderItems(lines, 1, 0);
-    assert.match(unsafe.ok ? '' : unsafe.rejection.message, /^orderItems\.0\.unitPrice must be an integer from 0 to/);
-    const negativePrice = checkOrderItems([{ ...line, unitPrice: -300 }], 1_000, 250);
-    assert.match(negativePrice.ok ? '' : negativePrice.rejection.message, /^orderItems\.0\.unitPrice/);
+    const unsafe = capture(lines, 1, 0);
+    assert.match(unsafe.ok ? '' : unsafe.rejection.message, /^orderItems\.0\.unitPrice must be at most 10000000000000/);
+    const negativePrice = capture([{ ...line, unitPrice: -300 }], 1_000, 250);
+    assert.match(
+      negativePrice.ok ? '' : negativePrice.rejection.message,
+      /^orderItems\.0\.unitPrice must not be negative/,
+    );
+    assert.equal(capture(lines, 1, 0, false).ok, true, 'runs from before the change replay as they ran');
   });
 
   it('are bounded in size as JSON, so that a request and the state a new run carries stay small', () => {
     const long = { ...line, description: 'd'.repeat(256), itemUrl: `https://shop.example/${'u'.repeat(1000)}` };
     const many = Array.from({ length: 200 }, (_, i) => ({ ...long, reference: `P${i}`, amount: 5, vatAmount: 1 }));
     assert.ok(JSON.stringify(many).length > ORDER_ITEMS_JSON_LIMIT);
-    const big = checkOrderItems(many, 1_000, 200);
+    const big = checkOperationRequest(
+      'reversal',
+      { amount: 1_000, vatAmount: 200, orderItems: many },
+      'paymentorder',
+      false,
+    );
     assert.match(big.ok ? '' : big.rejection.message, /orderItems must be at most 131072 characters as JSON/);
     const ordinary = Array.from({ length: 500 }, (_, i) => ({ ...line, reference: `P${i}`, amount: 2, vatAmount: 0 }));
-    assert.equal(checkOrderItems(ordinary, 1_000, 0).ok, true, '500 ordinary lines fit');
+    assert.equal(orderItemsBoundsProblem(ordinary as OrderItem[]), undefined, '500 ordinary lines fit');
+    assert.equal(checkOrderItems(ordinary, 1_000, 0).ok, true);
   });
 
   it('belong to payment orders: a legacy capture or reversal with them is refused', () => {
@@ -204,6 +218,7 @@ describe('v3.1 callbacks', () => {
     // The attempt number is only logged: one that cannot be read is dropped, the wake-up is kept.
     for (const number of [-1, null, 'A-12', 1.5, { n: 1 }]) {
       assert.deepEqual(callbackHint({ paymentOrder: { id: ORDER, number } }), { paymentOrder: { id: ORDER } });
+      assert.equal(callbackHint({ paymentOrder: { id: ORDER, number } }, false), undefined, 'as runs before replay');
     }
   });
 });

@@ -108,6 +108,22 @@ describe('payment state', () => {
     assert.deepEqual(state.recent[0]?.orderItems, lines, 'this run still shows them');
   });
 
+  it('keeps, for runs from before the bounded-requests change, the limits and the carry they ran with', () => {
+    const { state } = newState({ policy: { payeeReference: { format: 'digits', prefix: '4711' } } });
+    state.bounded = false;
+    const capture = operationMessages(state).find((m) => m.signal === captureSignal)!.asSignal;
+    state.nextOperationId = maxSequence(state.policy.payeeReference) - 5;
+    assert.equal(capture.admission({ amount: 1, vatAmount: 0 }), undefined, 'judged at its turn, as then');
+    const alphanumeric = newState().state;
+    alphanumeric.bounded = false;
+    alphanumeric.nextOperationId = 990;
+    assert.equal(admit(alphanumeric, 'capture', 1, 0), undefined, 'no cap of 999 then');
+    const lines = [{ reference: 'P1' }] as never;
+    const done = alphanumeric.enqueue('capture', 'update', { amount: 1, vatAmount: 0, orderItems: lines });
+    alphanumeric.retire(done, { operationId: done.id, kind: 'capture', state: 'Completed', amount: 1 });
+    assert.deepEqual(alphanumeric.carry().recent[0]?.orderItems, lines);
+  });
+
   it('answers a refused signal by its reference, and flags the payment', () => {
     const { state } = newState();
     state.rejectSignal('captureRequested', { code: 'invalid-amount', message: 'no' }, 'ship-9');
