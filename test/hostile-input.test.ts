@@ -218,6 +218,49 @@ describe('hostile input', () => {
     await handle.terminate('test done');
   });
 
+  it('a new payment takes the bounded-requests rules: references with control characters and outsized lines refused, as update and as signal', async () => {
+    const { handle } = await startPayment(fx, { instrument: 'paymentorder', amount: 10_000 });
+    const line = {
+      reference: 'P1',
+      name: 'Product 1',
+      type: 'PRODUCT',
+      class: 'ProductGroup1',
+      quantity: 1,
+      quantityUnit: 'pcs',
+      vatPercent: 0,
+      vatAmount: 0,
+    };
+    const bad = [
+      { amount: 100, vatAmount: 0, reference: 'ship\n1' },
+      { amount: 100, vatAmount: 0, reference: 'neg-price', orderItems: [{ ...line, unitPrice: -100, amount: 100 }] },
+    ];
+    for (const request of bad) {
+      await assert.rejects(handle.executeUpdate(captureUpdate, { args: [request as never] }), (err: unknown) => {
+        assert.ok(err instanceof WorkflowUpdateFailedError);
+        assert.equal((err.cause as ApplicationFailure).type, 'invalid-request');
+        return true;
+      });
+      await handle.signal(captureSignal, request as never);
+    }
+    const s = await waitForState(handle, (x) => x.rejectedSignals.length === 2, { what: 'two rejected signals' });
+    assert.deepEqual(
+      s.rejectedSignals.map((r) => [r.code, /control characters|must not be negative/.test(r.message)]),
+      [
+        ['invalid-request', true],
+        ['invalid-request', true],
+      ],
+    );
+    assert.equal(s.ledger.captured, 0);
+    const history = await handle.fetchHistory();
+    const patches = (history.events ?? []).flatMap((e) => {
+      const data = e.markerRecordedEventAttributes?.details?.['patch-data']?.payloads?.[0]?.data;
+      return data ? [(JSON.parse(Buffer.from(data).toString('utf8')) as { id: string }).id] : [];
+    });
+    assert.ok(patches.includes('bounded-requests'), `the run recorded the bounded-requests patch: ${patches.join()}`);
+    assert.equal(await failedWorkflowTasks(handle), 0);
+    await handle.terminate('test done');
+  });
+
   it('arbitrary workflow input: refused as invalid-input (the workflow fails cleanly), never a failed workflow task', async (t) => {
     const valid = {
       paymentId: `/psp/creditcard/payments/${randomUUID()}`,
