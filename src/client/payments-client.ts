@@ -17,7 +17,7 @@ import {
   type WorkflowStartOptions,
 } from '@temporalio/client';
 import type { SignalDefinition, UpdateDefinition } from '@temporalio/common';
-import { PAYMENT_WORKFLOW_TYPE, TASK_QUEUE } from '../contract/index.js';
+import { parsePaymentId, PAYMENT_WORKFLOW_TYPE, TASK_QUEUE } from '../contract/index.js';
 import { connectClient } from '../config/connect.js';
 import { tracingFromEnv } from '../config/observability.js';
 import { temporalSettingsFromEnv, type Environment } from '../config/temporal.js';
@@ -58,7 +58,8 @@ import {
   type PaymentListEntry,
   type PaymentListFilter,
 } from './listing.js';
-import { paymentStartOptions } from './start-options.js';
+import { expiryDueProblem } from '../domain/policy.js';
+import { InvalidPaymentInputError, paymentStartOptions } from './start-options.js';
 import { checkRequest } from './request-checks.js';
 import { checkTarget, workflowIdOf } from './targets.js';
 import { awaitOperation, grpcStatus, type WorkflowStatus } from './waiting.js';
@@ -133,12 +134,29 @@ export class PaymentsClient {
    */
   async track(input: PaymentWorkflowInput): Promise<{ workflowId: string; started: boolean }> {
     const options = paymentStartOptions(input, this.taskQueue);
+    const due = expiryDueProblem(input.policy, parsePaymentId(input.paymentId)!.instrument, Date.now());
+    if (due) {
+      // Tracked already: nothing starts, as for any repeated track. Otherwise this start is refused.
+      if (await this.#exists(options.workflowId)) return { workflowId: options.workflowId, started: false };
+      throw new InvalidPaymentInputError([due]);
+    }
     try {
       await this.client.workflow.start<typeof swedbankPayPayment>(PAYMENT_WORKFLOW_TYPE, options);
       return { workflowId: options.workflowId, started: true };
     } catch (err) {
       if (err instanceof WorkflowExecutionAlreadyStartedError)
         return { workflowId: options.workflowId, started: false };
+      throw err;
+    }
+  }
+
+  /** Whether the payment's workflow exists (running or run). */
+  async #exists(workflowId: string): Promise<boolean> {
+    try {
+      await this.client.workflow.getHandle(workflowId).describe();
+      return true;
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) return false;
       throw err;
     }
   }

@@ -16,7 +16,6 @@ import type { PaymentWorkflowInput } from '../contract/index.js';
 import { INSTRUMENT_LABEL, staticSummary } from '../domain/view.js';
 import type { swedbankPayPayment } from '../workflows/payment.js';
 import { inputProblems } from '../domain/input.js';
-import { expiryDueProblem } from '../domain/policy.js';
 
 /** The input of a payment workflow, or the payment id a request names, is invalid; nothing was sent. */
 export class InvalidPaymentInputError extends Error {
@@ -47,8 +46,6 @@ export function paymentStartOptions(
   const problems = inputProblems(input);
   if (problems.length > 0) throw new InvalidPaymentInputError(problems);
   const instrument = parsePaymentId(input.paymentId)!.instrument; // checked with the input
-  const due = expiryDueProblem(input.policy, instrument, Date.now());
-  if (due) throw new InvalidPaymentInputError([due]);
   const awaiting = input.awaitAuthorization === true;
   const summary =
     input.authorizedAmount !== undefined && input.currency !== undefined

@@ -4,7 +4,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { InvalidPaymentInputError, PaymentStateUnavailableError } from '../../src/client/errors.js';
-import type { PaymentsClient } from '../../src/client/payments-client.js';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { PaymentsClient } from '../../src/client/payments-client.js';
 import { stubbedClient } from './temporal-client-stub.js';
 
 const CAPTURE = { amount: 1_000, vatAmount: 200, reference: 'shipment-1' };
@@ -87,5 +88,50 @@ describe('OMS client: which payment', () => {
       ['signal', 'signalWithStart', 'updateWithStart', 'query'],
     );
     assert.equal(sent[0]!.workflowId, 'swedbank-pay-creditcard-5adc265f-f87f-4313-577e-08d3dca1a26c');
+  });
+});
+
+describe('OMS client: track with an explicit expiry', () => {
+  const DAY = 86_400_000;
+  const input = {
+    paymentId: '/psp/creditcard/payments/5adc265f-f87f-4313-577e-08d3dca1a26c',
+    orderId: '1001',
+    currency: 'SEK',
+    authorizedAmount: 1_000,
+    policy: { authorizationExpiresAt: new Date(Date.now() + DAY / 2).toISOString() },
+  };
+
+  /** A client whose payment workflow exists or not, recording what it starts. */
+  function client(exists: boolean) {
+    const started: string[] = [];
+    const workflow = {
+      start: async (_type: string, options: { workflowId: string }) => void started.push(options.workflowId),
+      getHandle: (workflowId: string) => ({
+        describe: async () => {
+          if (!exists) throw new WorkflowNotFoundError('not found', workflowId, undefined);
+          return { status: { name: 'RUNNING' } };
+        },
+      }),
+    };
+    return { payments: new PaymentsClient({ client: { workflow } as unknown as Client }), started };
+  }
+
+  it('refuses to start a payment whose expiry lead time has begun (the remainder would be cancelled at once)', async () => {
+    const { payments, started } = client(false);
+    await assert.rejects(payments.track(input), (err: unknown) => {
+      assert.ok(err instanceof InvalidPaymentInputError);
+      assert.match(err.message, /would be cancelled at once/);
+      return true;
+    });
+    assert.deepEqual(started, []);
+  });
+
+  it('stays idempotent: a payment tracked already is found, nothing starts', async () => {
+    const { payments, started } = client(true);
+    assert.deepEqual(await payments.track(input), {
+      workflowId: 'swedbank-pay-creditcard-5adc265f-f87f-4313-577e-08d3dca1a26c',
+      started: false,
+    });
+    assert.deepEqual(started, []);
   });
 });
