@@ -12,6 +12,7 @@ import {
   PAYMENT_ORDER_ABORT_REL,
   postPurchasePending,
   problemSentence,
+  transactionIn,
   type PaymentOrderClient,
   type PaymentOrderTransactionKind,
   type PostPurchaseAnswer,
@@ -68,11 +69,18 @@ function cancellation(
 
 /**
  * The portal's financialTransactions examples list captures and reversals only, so a cancellation is
- * also seen on the order: Cancelled, or nothing left to capture while ours was outstanding (operations
- * run one at a time, so it is ours that released the rest).
+ * also seen on the order: Cancelled, or nothing left to capture with the captures listed short of the
+ * order's amount by what ours was to release (a capture that took the rest would close that gap).
  */
-function cancellationShown(order: PaymentOrderResponse['paymentOrder']): boolean {
-  return order.status === 'Cancelled' || order.remainingCaptureAmount === 0;
+function cancellationShown(
+  order: PaymentOrderResponse['paymentOrder'],
+  list: readonly FinancialTransaction[],
+  released: number,
+): boolean {
+  if (order.status === 'Cancelled') return true;
+  if (order.remainingCaptureAmount !== 0 || released <= 0) return false;
+  const captured = list.filter((t) => t.type.toLowerCase() === 'capture').reduce((sum, t) => sum + t.amount, 0);
+  return captured + released === order.amount;
 }
 
 /** The operation was sent and answered, but what followed could not be read: its outcome is unknown, not refused. */
@@ -112,10 +120,12 @@ export function paymentOrderActivities(po: () => PaymentOrderClient) {
     /** The transaction with this payeeReference, if the order lists one. */
     async find(input: CreateTransactionInput): Promise<TransactionSnapshot | undefined> {
       const resource = await po().get(input.paymentId);
-      const found = await po().findTransaction(resource, input.kind, input.payeeReference);
+      const list = await po().financialTransactions(resource);
+      const found = transactionIn(list, input.kind, input.payeeReference);
       if (found) return completed(found, { ...input, amount: input.amount ?? input.cancellationAmount });
-      if (input.kind !== 'cancellation' || !cancellationShown(resource.paymentOrder)) return undefined;
-      return cancellation(resource.paymentOrder, input, input.cancellationAmount ?? 0);
+      const released = input.cancellationAmount ?? 0;
+      if (input.kind !== 'cancellation' || !cancellationShown(resource.paymentOrder, list, released)) return undefined;
+      return cancellation(resource.paymentOrder, input, released);
     },
 
     /**
@@ -151,9 +161,10 @@ export function paymentOrderActivities(po: () => PaymentOrderClient) {
     /** A pending transaction's outcome: listed (Completed), a new failed attempt (Failed), or still pending. */
     async outcome(ref: PaymentOrderTransactionRef): Promise<TransactionSnapshot> {
       const resource = await po().get(ref.paymentId);
-      const found = await po().findTransaction(resource, ref.kind, ref.payeeReference);
+      const list = await po().financialTransactions(resource);
+      const found = transactionIn(list, ref.kind, ref.payeeReference);
       if (found) return completed(found, ref);
-      if (ref.kind === 'cancellation' && cancellationShown(resource.paymentOrder)) {
+      if (ref.kind === 'cancellation' && cancellationShown(resource.paymentOrder, list, ref.amount)) {
         return cancellation(resource.paymentOrder, ref, ref.amount);
       }
       const failures = (await po().failedAttempts(resource)).filter((a) => sameType(a.type, ref.kind));

@@ -14,8 +14,8 @@ export const MAX_ORDER_ITEMS = 500;
 const TEXT_LIMIT = 256;
 const URL_LIMIT = 1024;
 /**
- * One request's lines as JSON, at most: hundreds of ordinary lines fit, while the request, its place
- * in history and the state a new run carries stay far below Temporal's 2 MB per payload.
+ * One request's lines as JSON (UTF-8 bytes), at most: hundreds of ordinary lines fit, while the
+ * request and its place in history stay far below Temporal's 2 MB per payload.
  */
 export const ORDER_ITEMS_JSON_LIMIT = 128 * 1024;
 /** A line's money, at most (in minor units): 500 lines of it still add up exactly in a JavaScript number. */
@@ -114,10 +114,21 @@ function itemProblem(item: Record<string, unknown>): string | undefined {
   return undefined;
 }
 
-/** Length as JSON; anything JSON cannot write (a cycle) counts as too long. Total, like every check here. */
-function jsonLength(value: unknown): number {
+/** UTF-8 bytes of a text (what it weighs in a payload), without the Buffer the workflow sandbox lacks. */
+function utf8Length(text: string): number {
+  let bytes = 0;
+  for (const char of text) {
+    const code = char.codePointAt(0)!;
+    bytes += code < 0x80 ? 1 : code < 0x800 ? 2 : code < 0x10000 ? 3 : 4;
+  }
+  return bytes;
+}
+
+/** UTF-8 bytes as JSON; anything JSON cannot write (a cycle) counts as too long. Total, like every check here. */
+export function jsonBytes(value: unknown): number {
   try {
-    return JSON.stringify(value)?.length ?? 0;
+    const text = JSON.stringify(value);
+    return text === undefined ? 0 : utf8Length(text);
   } catch {
     return Infinity;
   }
@@ -149,8 +160,8 @@ export function checkOrderItems(raw: unknown, amount: number, vatAmount: number)
  * anything but a discount.
  */
 export function orderItemsBoundsProblem(items: readonly OrderItem[]): string | undefined {
-  if (jsonLength(items) > ORDER_ITEMS_JSON_LIMIT) {
-    return `orderItems must be at most ${ORDER_ITEMS_JSON_LIMIT} characters as JSON`;
+  if (jsonBytes(items) > ORDER_ITEMS_JSON_LIMIT) {
+    return `orderItems must be at most ${ORDER_ITEMS_JSON_LIMIT} bytes as JSON (UTF-8)`;
   }
   for (const [i, item] of items.entries()) {
     const fields = ['unitPrice', 'discountPrice', 'amount', 'vatAmount'] as const;

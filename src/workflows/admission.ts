@@ -6,9 +6,10 @@
 import type { Rejection } from '../contract/index.js';
 import { decideHeldAdmission } from '../domain/authorization.js';
 import { decideAdmission, type QueuedOperation, type TransactionKind } from '../domain/ledger.js';
+import { jsonBytes } from '../domain/order-items.js';
 import { CLOSED, type PaymentState } from './state.js';
 
-export const TOO_MANY: Rejection = {
+const TOO_MANY: Rejection = {
   code: 'too-many-operations',
   message: 'this payment has taken as many operations as its payeeReference scheme can number',
 };
@@ -51,6 +52,35 @@ export function admit(
 /** A signal's admission on arrival once authorized: only whether a number is left for it (amounts wait for its turn). */
 export function admitSignal(state: PaymentState): Rejection | undefined {
   return state.hasRoomForOperation() ? undefined : TOO_MANY;
+}
+
+/** Order lines of the operations waiting, at most (UTF-8 bytes as JSON): what a new run must carry stays well under 2 MB. */
+export const QUEUED_LINES_LIMIT = 1024 * 1024;
+
+/** The order or invoice lines a request carries, as they weigh in the state. */
+function linesBytes(request: { orderItems?: unknown; itemDescriptions?: unknown }): number {
+  return (
+    (request.orderItems === undefined ? 0 : jsonBytes(request.orderItems)) +
+    (request.itemDescriptions === undefined ? 0 : jsonBytes(request.itemDescriptions))
+  );
+}
+
+/**
+ * A request with lines waits only while the lines already waiting leave room for them (since the
+ * bounded-requests change): the queue travels whole into a new run.
+ */
+export function admitLines(
+  state: PaymentState,
+  request: { orderItems?: unknown; itemDescriptions?: unknown },
+): Rejection | undefined {
+  const bytes = linesBytes(request);
+  if (!state.bounded || bytes === 0) return undefined;
+  const waiting = state.queue.reduce((sum, op) => sum + (op.status === 'done' ? 0 : linesBytes(op)), 0);
+  if (waiting + bytes <= QUEUED_LINES_LIMIT) return undefined;
+  return {
+    code: 'too-many-operations',
+    message: `the order lines of the operations waiting are at their limit (${QUEUED_LINES_LIMIT} bytes): send it again once some are done`,
+  };
 }
 
 /** Token deletions need a token and an open lifecycle. */

@@ -14,15 +14,23 @@ import {
   deleteTokenUpdate,
   reverseSignal,
   reverseUpdate,
+  type ItemDescription,
   type OperationKind,
+  type OrderItem,
   type Rejection,
 } from '../contract/index.js';
 import type { TransactionKind } from '../domain/ledger.js';
 import { checkOperationRequest, type Checked } from '../domain/requests.js';
-import { admit, admitSignal, admitTokenDeletion } from './admission.js';
+import { admit, admitLines, admitSignal, admitTokenDeletion } from './admission.js';
 import type { PaymentState } from './state.js';
 
-export type Request = { reference?: string; amount?: number; vatAmount?: number };
+export type Request = {
+  reference?: string;
+  amount?: number;
+  vatAmount?: number;
+  orderItems?: OrderItem[];
+  itemDescriptions?: ItemDescription[];
+};
 
 export interface OperationMessage {
   kind: OperationKind;
@@ -41,6 +49,8 @@ export function operationMessages(state: PaymentState) {
   const held =
     (kind: TransactionKind | 'abort') =>
     (r: Request): Rejection | undefined => {
+      const lines = admitLines(state, r);
+      if (lines) return lines;
       if (state.awaitingAuthorization()) return admit(state, kind, r.amount, r.vatAmount);
       return state.bounded ? admitSignal(state) : undefined;
     };
@@ -52,7 +62,7 @@ export function operationMessages(state: PaymentState) {
       asUpdate: update({
         kind: 'capture',
         check: (raw) => checkOperationRequest('capture', raw, instrument, false, state.bounded),
-        admission: (r) => admit(state, 'capture', r.amount, r.vatAmount),
+        admission: (r) => admitLines(state, r) ?? admit(state, 'capture', r.amount, r.vatAmount),
       }),
       asSignal: update({
         kind: 'capture',
@@ -80,7 +90,7 @@ export function operationMessages(state: PaymentState) {
       asUpdate: update({
         kind: 'reversal',
         check: (raw) => checkOperationRequest('reversal', raw, instrument, false, state.bounded),
-        admission: (r) => admit(state, 'reversal', r.amount, r.vatAmount),
+        admission: (r) => admitLines(state, r) ?? admit(state, 'reversal', r.amount, r.vatAmount),
       }),
       asSignal: update({
         kind: 'reversal',

@@ -42,6 +42,7 @@ function stubClient(o: {
     capture: async () => ({ accepted: false, resource: o.resource }),
     findTransaction: async (_r: PaymentOrderResponse, _k: string, ref: string) =>
       read(o.listed?.find((t) => t.payeeReference === ref)),
+    financialTransactions: async () => read(o.listed ?? []),
     failedAttempts: async () => read([]),
   } as unknown as PaymentOrderClient;
 }
@@ -66,13 +67,31 @@ describe('payment order activities', () => {
     );
   });
 
-  it('a retried cancel whose answer was lost is found on the order: nothing left to capture', async () => {
-    const released = paymentOrderActivities(() => stubClient({ resource: order({ remainingCaptureAmount: 0 }) }));
+  it('a retried cancel whose answer was lost is found on the order: nothing left to capture, short of its amount by the cancel', async () => {
+    const capture = (payeeReference: string, amount: number) =>
+      ({
+        id: `${ORDER}/financialtransactions/${payeeReference}`,
+        type: 'Capture',
+        number: '1',
+        amount,
+        vatAmount: 0,
+        payeeReference,
+      }) as FinancialTransaction;
+    const shipped = [capture('C1', 40_000), capture('C2', 35_000)];
+    const released = paymentOrderActivities(() =>
+      stubClient({ resource: order({ remainingCaptureAmount: 0 }), listed: shipped }),
+    );
     assert.equal((await released.find(cancel))?.state, 'Completed');
-    const open = paymentOrderActivities(() => stubClient({ resource: order({ remainingCaptureAmount: 25_000 }) }));
+    const open = paymentOrderActivities(() =>
+      stubClient({ resource: order({ remainingCaptureAmount: 25_000 }), listed: shipped }),
+    );
     assert.equal(await open.find(cancel), undefined, 'the rest is still there: not sent yet');
-    const capture = { ...cancel, kind: 'capture' as const, amount: 25_000, vatAmount: 0 };
-    assert.equal(await released.find(capture), undefined, 'a capture is only found listed');
+    const capturedElsewhere = paymentOrderActivities(() =>
+      stubClient({ resource: order({ remainingCaptureAmount: 0 }), listed: [...shipped, capture('X', 25_000)] }),
+    );
+    assert.equal(await capturedElsewhere.find(cancel), undefined, 'a capture took the rest, not a cancel');
+    const captureInput = { ...cancel, kind: 'capture' as const, amount: 25_000, vatAmount: 0 };
+    assert.equal(await released.find(captureInput), undefined, 'a capture is only found listed');
   });
 
   it('a read that fails after an answered POST is an unknown outcome (retried), not a refusal', async () => {

@@ -177,7 +177,7 @@ describe('order lines', () => {
       'paymentorder',
       false,
     );
-    assert.match(big.ok ? '' : big.rejection.message, /orderItems must be at most 131072 characters as JSON/);
+    assert.match(big.ok ? '' : big.rejection.message, /orderItems must be at most 131072 bytes as JSON/);
     const ordinary = Array.from({ length: 500 }, (_, i) => ({ ...line, reference: `P${i}`, amount: 2, vatAmount: 0 }));
     assert.equal(orderItemsBoundsProblem(ordinary as OrderItem[]), undefined, '500 ordinary lines fit');
     assert.equal(checkOrderItems(ordinary, 1_000, 0).ok, true);

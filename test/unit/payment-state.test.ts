@@ -8,7 +8,7 @@ import { createLedger, beginTransaction, settleTransaction } from '../../src/dom
 import { finalFulfilmentCancellation, idleStep } from '../../src/domain/lifecycle.js';
 import { maxSequence } from '../../src/domain/payee-reference.js';
 import { resolvePolicy } from '../../src/domain/policy.js';
-import { admit, admitTokenDeletion } from '../../src/workflows/admission.js';
+import { admit, admitLines, admitTokenDeletion, QUEUED_LINES_LIMIT } from '../../src/workflows/admission.js';
 import { operationMessages } from '../../src/workflows/operation-messages.js';
 import { PaymentState } from '../../src/workflows/state.js';
 import { outcomeOf, summaryOf } from '../../src/workflows/web-ui.js';
@@ -122,6 +122,18 @@ describe('payment state', () => {
     const done = alphanumeric.enqueue('capture', 'update', { amount: 1, vatAmount: 0, orderItems: lines });
     alphanumeric.retire(done, { operationId: done.id, kind: 'capture', state: 'Completed', amount: 1 });
     assert.deepEqual(alphanumeric.carry().recent[0]?.orderItems, lines);
+  });
+
+  it('lets order lines wait only up to a budget, so that the queue a new run carries stays small', () => {
+    const { state } = newState({ paymentId: '/psp/paymentorders/5adc265f-f87f-4313-577e-08d3dca1a26c' });
+    const lines = (bytes: number) => [{ reference: 'P1', name: 'x'.repeat(bytes) }] as never;
+    const big = { amount: 1, vatAmount: 0, orderItems: lines(QUEUED_LINES_LIMIT / 2) };
+    assert.equal(admitLines(state, big), undefined);
+    state.enqueue('capture', 'signal', { ...big, reference: 'S1' });
+    assert.equal(admitLines(state, big)?.code, 'too-many-operations', 'two halves and their JSON exceed it');
+    assert.equal(admitLines(state, {}), undefined, 'a request without lines still waits');
+    state.bounded = false;
+    assert.equal(admitLines(state, big), undefined, 'runs from before the change replay as they ran');
   });
 
   it('answers a refused signal by its reference, and flags the payment', () => {

@@ -81,6 +81,16 @@ function linkOf(order: PaymentOrder, link: { id: string } | undefined, segment: 
   return link?.id ?? `${order.id}/${segment}`;
 }
 
+/** The transaction of this kind with this payeeReference in an order's financialTransactions. */
+export function transactionIn(
+  list: readonly FinancialTransaction[],
+  kind: PaymentOrderTransactionKind,
+  payeeReference: string,
+): FinancialTransaction | undefined {
+  const type = FINANCIAL_TYPE[kind].toLowerCase();
+  return list.find((t) => t.payeeReference === payeeReference && t.type.toLowerCase() === type);
+}
+
 /** A payment order's status and rels while an operation is still processed: Paid, no post-purchase rel, money left. */
 export function postPurchasePending(resource: PaymentOrderResponse): boolean {
   const { paymentOrder: order, operations } = resource;
@@ -161,9 +171,7 @@ export class PaymentOrderClient {
     kind: PaymentOrderTransactionKind,
     payeeReference: string,
   ): Promise<FinancialTransaction | undefined> {
-    const list = await this.financialTransactions(resource);
-    const type = FINANCIAL_TYPE[kind].toLowerCase();
-    return list.find((t) => t.payeeReference === payeeReference && t.type.toLowerCase() === type);
+    return transactionIn(await this.financialTransactions(resource), kind, payeeReference);
   }
 
   /** Failed capture, cancellation and reversal attempts (a declined one, an asynchronous one that failed). */
