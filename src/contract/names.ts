@@ -8,7 +8,7 @@
  * The wire contract's version: the latest entry of docs/CONTRACT.md's version table (a test checks
  * that the two agree). It versions what crosses the wire, not this package: see CHANGELOG.md for that.
  */
-export const CONTRACT_VERSION = '1.4';
+export const CONTRACT_VERSION = '1.5';
 
 export const TASK_QUEUE = 'swedbank-pay';
 

@@ -11,7 +11,7 @@ import { CLOSED, type PaymentState } from './state.js';
 
 const TOO_MANY: Rejection = {
   code: 'too-many-operations',
-  message: 'this payment has taken as many operations as its payeeReference scheme can number',
+  message: 'this payment has taken as many operations as it can (999 at most, the last ten kept for its own)',
 };
 
 function queuedForAdmission(state: PaymentState): QueuedOperation[] {

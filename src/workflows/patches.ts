@@ -64,7 +64,7 @@ export interface Features {
 
 /**
  * Decided at the start of every run, in this order, after the input check's own (strictInput, then
- * noCardTokenInInput): each new run records its markers, all in its first workflow task (one action
+ * noCardTokenInInput, then boundedRequests, on a chain's first run): each new run records its markers, all in its first workflow task (one action
  * on Temporal Cloud however many they are; the TemporalChangeVersion upserts that come with them are
  * not billed). A run recorded before a change has no marker for it, so it replays the older branch,
  * and every earlier change is still asked on its own, exactly as the releases before it asked.

@@ -168,7 +168,7 @@ export class PaymentState {
     };
   }
 
-  /** Room for another requested operation: each takes a number, and the payeeReference scheme has a last one. */
+  /** Room for another requested operation: each takes a number, up to the scheme's last or the cap of 999. */
   hasRoomForOperation(): boolean {
     return this.nextOperationId <= this.lastOperationNumber() - POLICY_RESERVE;
   }
