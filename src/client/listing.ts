@@ -14,7 +14,7 @@ import {
   paymentIdOfWorkflowId,
   REMAINING_AMOUNT,
 } from '../contract/index.js';
-import { MAX_ORDER_ID_LENGTH } from '../domain/input.js';
+import { orderIdProblem } from '../domain/input.js';
 import { InvalidListFilterError } from './errors.js';
 
 export interface PaymentListFilter {
@@ -74,12 +74,8 @@ export function listFilterProblems(filter: unknown): string[] {
   problems.push(...oneOf('state', f.state, PAYMENT_STATUSES));
   problems.push(...oneOf('executionStatus', f.executionStatus, EXECUTION_STATUSES));
   const { orderId, needsAttention, limit } = f;
-  if (
-    orderId !== undefined &&
-    (typeof orderId !== 'string' || orderId.length === 0 || orderId.length > MAX_ORDER_ID_LENGTH)
-  ) {
-    problems.push(`orderId must be a string of 1 to ${MAX_ORDER_ID_LENGTH} characters`);
-  }
+  const orderIdWrong = orderId === undefined ? undefined : orderIdProblem(orderId);
+  if (orderIdWrong) problems.push(orderIdWrong);
   if (needsAttention !== undefined && typeof needsAttention !== 'boolean') {
     problems.push('needsAttention must be true or false');
   }

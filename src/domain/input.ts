@@ -43,6 +43,12 @@ export interface InputCheckContext {
   bounded?: boolean;
 }
 
+/** What is wrong with an orderId's length and type (the first release's rule); undefined when fine. */
+export function orderIdProblem(orderId: unknown): string | undefined {
+  if (typeof orderId === 'string' && orderId.length > 0 && orderId.length <= MAX_ORDER_ID_LENGTH) return undefined;
+  return `orderId must be a string of 1 to ${MAX_ORDER_ID_LENGTH} characters`;
+}
+
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
@@ -101,9 +107,10 @@ export function inputProblems(input: unknown, context: InputCheckContext = {}): 
   const problems: string[] = [];
   const parsed = parsePaymentId(input.paymentId);
   if (!parsed) problems.push(PAYMENT_ID_PROBLEM);
-  if (typeof input.orderId !== 'string' || input.orderId.length === 0 || input.orderId.length > MAX_ORDER_ID_LENGTH) {
-    problems.push(`orderId must be a string of 1 to ${MAX_ORDER_ID_LENGTH} characters`);
-  } else if (strict && (context.bounded ?? true) && !isReferenceText(input.orderId)) {
+  const orderId = orderIdProblem(input.orderId);
+  if (orderId) {
+    problems.push(orderId);
+  } else if (strict && (context.bounded ?? true) && !isReferenceText(input.orderId as string)) {
     problems.push('orderId must be text without control characters');
   }
   if ((input.currency === undefined) !== (input.authorizedAmount === undefined)) {

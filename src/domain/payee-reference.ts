@@ -53,6 +53,12 @@ export const DIGITS_PREFIX = /^[1-9][0-9]{0,8}$/;
 const DIGITS_PREFIX_WIDTH = 9;
 const DIGITS_SEQUENCE_WIDTH = 3;
 
+/**
+ * Operations per payment, at most, whatever the scheme can number (since the bounded-requests change):
+ * each keeps its reference for idempotency, and all of them must fit in the state a new run carries.
+ */
+export const OPERATION_LIMIT = 999;
+
 /** The highest operation number a payment can have under a scheme (beyond it no reference can be formed). */
 export function maxSequence(scheme: PayeeReferenceScheme = { format: 'alphanumeric' }): number {
   return scheme.format === 'digits' ? 10 ** DIGITS_SEQUENCE_WIDTH - 1 : MAX_SEQUENCE;

@@ -17,7 +17,7 @@ import {
   type RejectedSignal,
 } from '../contract/index.js';
 import { createLedger, emptyLedger, type Ledger } from '../domain/ledger.js';
-import { maxSequence, payeeReferenceFor } from '../domain/payee-reference.js';
+import { maxSequence, OPERATION_LIMIT, payeeReferenceFor } from '../domain/payee-reference.js';
 import { authorizationExpiry, expiryActionAt, resolvePolicy, type ResolvedPolicy } from '../domain/policy.js';
 import { fingerprint, referenceKey, seenBefore } from '../domain/references.js';
 import type { CarriedState, OperationRecord } from './carry.js';
@@ -39,12 +39,6 @@ const REJECTED_SIGNAL_LIMIT = 50;
 const ATTENTION_LIMIT = 20;
 /** Operation numbers kept for the policy's own operations (expiry, final-fulfilment cancellation, token). */
 const POLICY_RESERVE = 10;
-/**
- * Operations per payment, at most, whatever the payeeReference scheme can number: each keeps its
- * reference for idempotency, and all of them must fit in the state a new run carries.
- */
-const OPERATION_LIMIT = 999;
-
 /** A done operation as a new run carries it: its order lines stay with Swedbank Pay and in history. */
 function withoutLines(op: OperationRecord): OperationRecord {
   if (op.orderItems === undefined && op.itemDescriptions === undefined) return op;

@@ -186,12 +186,14 @@ export class PaymentOrderClient {
       });
       return data.postPurchaseFailedAttempts.list;
     };
-    if (order.postPurchaseFailedAttempts) return read(order.postPurchaseFailedAttempts.id);
-    // No link to follow: the portal spells the resource's id one way and its GET the other.
+    const link = order.postPurchaseFailedAttempts;
     try {
-      return await read(`${order.id}/postpurchasefailedattempts`);
+      return await read(linkOf(order, link, 'postpurchasefailedattempts'));
     } catch (err) {
-      if (err instanceof ProblemError && err.status === 404) return read(`${order.id}/failedpostpurchaseattempts`);
+      // No link to follow: the portal spells the resource's id one way and its GET the other.
+      if (!link && err instanceof ProblemError && err.status === 404) {
+        return read(`${order.id}/failedpostpurchaseattempts`);
+      }
       throw err;
     }
   }
