@@ -75,7 +75,7 @@ export function admitLines(
 ): Rejection | undefined {
   const bytes = linesBytes(request);
   if (!state.bounded || bytes === 0) return undefined;
-  const waiting = state.queue.reduce((sum, op) => sum + (op.status === 'done' ? 0 : linesBytes(op)), 0);
+  const waiting = state.queue.reduce((sum, op) => sum + linesBytes(op), 0); // done ones have left the queue
   if (waiting + bytes <= QUEUED_LINES_LIMIT) return undefined;
   return {
     code: 'too-many-operations',

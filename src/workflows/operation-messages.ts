@@ -54,77 +54,42 @@ export function operationMessages(state: PaymentState) {
       if (state.awaitingAuthorization()) return admit(state, kind, r.amount, r.vatAmount);
       return state.bounded ? admitSignal(state) : undefined;
     };
-  const update = (m: OperationMessage) => m;
+  // A message's shape check follows from its kind and form (signals require a reference).
+  const form = (kind: OperationKind, signal: boolean, admission: OperationMessage['admission']): OperationMessage => ({
+    kind,
+    check: (raw) => checkOperationRequest(kind, raw, instrument, signal, state.bounded),
+    admission,
+  });
   return [
     {
       update: captureUpdate,
       signal: captureSignal,
-      asUpdate: update({
-        kind: 'capture',
-        check: (raw) => checkOperationRequest('capture', raw, instrument, false, state.bounded),
-        admission: (r) => admitLines(state, r) ?? admit(state, 'capture', r.amount, r.vatAmount),
-      }),
-      asSignal: update({
-        kind: 'capture',
-        check: (raw) => checkOperationRequest('capture', raw, instrument, true, state.bounded),
-        admission: held('capture'),
-      }),
+      asUpdate: form('capture', false, (r) => admitLines(state, r) ?? admit(state, 'capture', r.amount, r.vatAmount)),
+      asSignal: form('capture', true, held('capture')),
     },
     {
       update: cancelUpdate,
       signal: cancelSignal,
-      asUpdate: update({
-        kind: 'cancellation',
-        check: (raw) => checkOperationRequest('cancellation', raw, instrument, false, state.bounded),
-        admission: () => admit(state, 'cancellation'),
-      }),
-      asSignal: update({
-        kind: 'cancellation',
-        check: (raw) => checkOperationRequest('cancellation', raw, instrument, true, state.bounded),
-        admission: held('cancellation'),
-      }),
+      asUpdate: form('cancellation', false, () => admit(state, 'cancellation')),
+      asSignal: form('cancellation', true, held('cancellation')),
     },
     {
       update: reverseUpdate,
       signal: reverseSignal,
-      asUpdate: update({
-        kind: 'reversal',
-        check: (raw) => checkOperationRequest('reversal', raw, instrument, false, state.bounded),
-        admission: (r) => admitLines(state, r) ?? admit(state, 'reversal', r.amount, r.vatAmount),
-      }),
-      asSignal: update({
-        kind: 'reversal',
-        check: (raw) => checkOperationRequest('reversal', raw, instrument, true, state.bounded),
-        admission: held('reversal'),
-      }),
+      asUpdate: form('reversal', false, (r) => admitLines(state, r) ?? admit(state, 'reversal', r.amount, r.vatAmount)),
+      asSignal: form('reversal', true, held('reversal')),
     },
     {
       update: abortUpdate,
       signal: abortSignal,
-      asUpdate: update({
-        kind: 'abort',
-        check: (raw) => checkOperationRequest('abort', raw, instrument, false, state.bounded),
-        admission: () => admit(state, 'abort'),
-      }),
-      asSignal: update({
-        kind: 'abort',
-        check: (raw) => checkOperationRequest('abort', raw, instrument, true, state.bounded),
-        admission: held('abort'),
-      }),
+      asUpdate: form('abort', false, () => admit(state, 'abort')),
+      asSignal: form('abort', true, held('abort')),
     },
     {
       update: deleteTokenUpdate,
       signal: deleteTokenSignal,
-      asUpdate: update({
-        kind: 'delete-token',
-        check: (raw) => checkOperationRequest('delete-token', raw, instrument, false, state.bounded),
-        admission: () => admitTokenDeletion(state),
-      }),
-      asSignal: update({
-        kind: 'delete-token',
-        check: (raw) => checkOperationRequest('delete-token', raw, instrument, true, state.bounded),
-        admission: () => admitTokenDeletion(state),
-      }),
+      asUpdate: form('delete-token', false, () => admitTokenDeletion(state)),
+      asSignal: form('delete-token', true, () => admitTokenDeletion(state)),
     },
   ] as const;
 }
