@@ -79,7 +79,7 @@ function cancellationShown(
 ): boolean {
   if (order.status === 'Cancelled') return true;
   if (order.remainingCaptureAmount !== 0 || released <= 0) return false;
-  const captured = list.filter((t) => t.type.toLowerCase() === 'capture').reduce((sum, t) => sum + t.amount, 0);
+  const captured = list.filter((t) => sameType(t.type, 'capture')).reduce((sum, t) => sum + t.amount, 0);
   return captured + released === order.amount;
 }
 
@@ -116,16 +116,28 @@ export function paymentOrderActivities(po: () => PaymentOrderClient) {
     }
   }
 
+  /**
+   * The order, and the transaction as it shows there: listed by its payeeReference, or (a
+   * cancellation) seen on the order itself. `amount`: what was asked, for a listing without one.
+   */
+  async function lookUp(
+    ref: { paymentId: string; kind: PaymentOrderTransactionKind; payeeReference: string },
+    amount: number,
+  ): Promise<{ resource: PaymentOrderResponse; settled?: TransactionSnapshot }> {
+    const resource = await po().get(ref.paymentId);
+    const list = await po().financialTransactions(resource);
+    const found = transactionIn(list, ref.kind, ref.payeeReference);
+    if (found) return { resource, settled: completed(found, { payeeReference: ref.payeeReference, amount }) };
+    if (ref.kind === 'cancellation' && cancellationShown(resource.paymentOrder, list, amount)) {
+      return { resource, settled: cancellation(resource.paymentOrder, ref, amount) };
+    }
+    return { resource };
+  }
+
   return {
-    /** The transaction with this payeeReference, if the order lists one. */
+    /** The transaction with this payeeReference, if the order lists one (a cancellation: or shows it). */
     async find(input: CreateTransactionInput): Promise<TransactionSnapshot | undefined> {
-      const resource = await po().get(input.paymentId);
-      const list = await po().financialTransactions(resource);
-      const found = transactionIn(list, input.kind, input.payeeReference);
-      if (found) return completed(found, { ...input, amount: input.amount ?? input.cancellationAmount });
-      const released = input.cancellationAmount ?? 0;
-      if (input.kind !== 'cancellation' || !cancellationShown(resource.paymentOrder, list, released)) return undefined;
-      return cancellation(resource.paymentOrder, input, released);
+      return (await lookUp(input, input.amount ?? input.cancellationAmount ?? 0)).settled;
     },
 
     /**
@@ -160,13 +172,8 @@ export function paymentOrderActivities(po: () => PaymentOrderClient) {
 
     /** A pending transaction's outcome: listed (Completed), a new failed attempt (Failed), or still pending. */
     async outcome(ref: PaymentOrderTransactionRef): Promise<TransactionSnapshot> {
-      const resource = await po().get(ref.paymentId);
-      const list = await po().financialTransactions(resource);
-      const found = transactionIn(list, ref.kind, ref.payeeReference);
-      if (found) return completed(found, ref);
-      if (ref.kind === 'cancellation' && cancellationShown(resource.paymentOrder, list, ref.amount)) {
-        return cancellation(resource.paymentOrder, ref, ref.amount);
-      }
+      const { resource, settled } = await lookUp(ref, ref.amount);
+      if (settled) return settled;
       const failures = (await po().failedAttempts(resource)).filter((a) => sameType(a.type, ref.kind));
       const base = { transactionId: '', number: '', amount: ref.amount, vatAmount: ref.vatAmount };
       if (failures.length > ref.failedAttemptsSeen) {

@@ -22,18 +22,22 @@ export interface CheckedTarget {
   startOptions?: WorkflowStartOptions<typeof swedbankPayPayment>;
 }
 
+/** The payment's API; InvalidPaymentInputError for anything that is not a payment id. */
+function instrumentOf(paymentId: unknown): Instrument {
+  const parsed = parsePaymentId(paymentId);
+  if (!parsed) throw new InvalidPaymentInputError([PAYMENT_ID_PROBLEM]);
+  return parsed.instrument;
+}
+
 /** The payment's workflow id; InvalidPaymentInputError for anything that is not a payment id. */
 export function workflowIdOf(paymentId: unknown): string {
-  if (!parsePaymentId(paymentId)) throw new InvalidPaymentInputError([PAYMENT_ID_PROBLEM]);
+  instrumentOf(paymentId);
   return paymentWorkflowId(paymentId as string);
 }
 
 /** A payment id, or a payment's whole input (checked as a start would check it). */
 export function checkTarget(target: unknown, taskQueue: string): CheckedTarget {
-  if (typeof target === 'string') {
-    workflowIdOf(target);
-    return { paymentId: target, instrument: parsePaymentId(target)!.instrument };
-  }
+  if (typeof target === 'string') return { paymentId: target, instrument: instrumentOf(target) };
   if (typeof target !== 'object' || target === null) {
     throw new InvalidPaymentInputError([`give the payment's id (${PAYMENT_ID_FORMS}) or its input object`]);
   }
