@@ -131,6 +131,16 @@ async function failedWorkflowTasks(handle: WorkflowHandle): Promise<number> {
   return events.filter((e) => e.workflowTaskFailedEventAttributes).length;
 }
 
+/** A capture the workflow refuses for its shape: as an update, invalid-request; then sent as a signal (recorded as rejected). */
+async function refusedAsUpdateThenSignalled(handle: WorkflowHandle, request: object): Promise<void> {
+  await assert.rejects(handle.executeUpdate(captureUpdate, { args: [request as never] }), (err: unknown) => {
+    assert.ok(err instanceof WorkflowUpdateFailedError);
+    assert.equal((err.cause as ApplicationFailure).type, 'invalid-request');
+    return true;
+  });
+  await handle.signal(captureSignal, request as never);
+}
+
 describe('hostile input', () => {
   for (const instrument of ['creditcard', 'invoice', 'paymentorder'] as const) {
     it(`${instrument}: arbitrary JSON at every update and signal: typed answers, no failed workflow task, no money moved`, async (t) => {
@@ -202,12 +212,7 @@ describe('hostile input', () => {
     ];
     for (const [i, lines] of bad.entries()) {
       const request = { amount: 100, vatAmount: 20, reference: `bad-${i}`, ...lines };
-      await assert.rejects(handle.executeUpdate(captureUpdate, { args: [request as never] }), (err: unknown) => {
-        assert.ok(err instanceof WorkflowUpdateFailedError);
-        assert.equal((err.cause as ApplicationFailure).type, 'invalid-request');
-        return true;
-      });
-      await handle.signal(captureSignal, request as never);
+      await refusedAsUpdateThenSignalled(handle, request);
     }
     const s = await waitForState(handle, (x) => x.rejectedSignals.length === 3, { what: 'three rejected signals' });
     assert.deepEqual(
@@ -235,12 +240,7 @@ describe('hostile input', () => {
       { amount: 100, vatAmount: 0, reference: 'neg-price', orderItems: [{ ...line, unitPrice: -100, amount: 100 }] },
     ];
     for (const request of bad) {
-      await assert.rejects(handle.executeUpdate(captureUpdate, { args: [request as never] }), (err: unknown) => {
-        assert.ok(err instanceof WorkflowUpdateFailedError);
-        assert.equal((err.cause as ApplicationFailure).type, 'invalid-request');
-        return true;
-      });
-      await handle.signal(captureSignal, request as never);
+      await refusedAsUpdateThenSignalled(handle, request);
     }
     const s = await waitForState(handle, (x) => x.rejectedSignals.length === 2, { what: 'two rejected signals' });
     assert.deepEqual(
