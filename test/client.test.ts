@@ -352,6 +352,33 @@ describe('client: final errors', () => {
     }
   });
 
+  it('stops reading an answer past 8 MiB: a network error, an unknown outcome for a POST, nothing kept', async () => {
+    const huge = createServer((req, res) => {
+      req.resume();
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(`{"payment":{"id":"${'x'.repeat(9 * 1024 * 1024)}"}}`);
+    });
+    await new Promise<void>((r) => huge.listen(0, '127.0.0.1', r));
+    const hugeClient = new SwedbankPayClient({
+      baseUrl: `http://127.0.0.1:${(huge.address() as AddressInfo).port}`,
+      token: TEST_TOKEN,
+    });
+    try {
+      const read = await fails(() => hugeClient.getPayment('/psp/creditcard/payments/abc'), TransportError);
+      assert.deepEqual([read.code, read.retryable, read.outcomeUnknown], ['network', true, false]);
+      assert.match(read.message, /answered 200, the answer went past 8388608 bytes; not read/);
+      const patch = await fails(
+        () => hugeClient.deleteToken({ paymentToken: 'a1b2c3', tokenType: 'PaymentToken', comment: 'done' }),
+        TransportError,
+      );
+      assert.deepEqual([patch.code, patch.outcomeUnknown], ['network', true]);
+      assert.equal(patch.message.includes(TEST_TOKEN), false);
+    } finally {
+      hugeClient.close();
+      await new Promise<void>((r) => huge.close(() => r()));
+    }
+  });
+
   it('refuses a timeout that Node could not honour', () => {
     for (const timeoutMs of [0, -1, 2 ** 31, 1.5]) {
       assert.throws(() => new SwedbankPayClient({ token: TEST_TOKEN, timeoutMs }), RangeError);

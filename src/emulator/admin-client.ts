@@ -4,7 +4,6 @@
  * them, inject faults, steer asynchronous outcomes and read the ledger
  * for reconciliation.
  */
-import fetch from 'node-fetch';
 import type { z } from 'zod';
 import type {
   AnyCallbackLogEntry,

@@ -6,6 +6,7 @@
  * arrive late, twice, out of order or never: seeded callback faults reproduce exactly that.
  */
 import { z } from 'zod';
+import { exchange } from '../swedbank/http-exchange.js';
 import { createRandom, deriveSeed, type Random } from './random.js';
 import { paymentPath, transactionPath } from './resources.js';
 import type { StoredPayment, StoredTransaction } from './store.js';
@@ -285,13 +286,12 @@ export class CallbackDispatcher {
 
   private async post(notification: Notification): Promise<{ delivered: boolean; status?: number; error?: string }> {
     try {
-      const response = await fetch(notification.url, {
+      const response = await exchange(new URL(notification.url), {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify(notification.body),
         signal: AbortSignal.any([this.inFlight.signal, AbortSignal.timeout(this.timeoutMs)]),
       });
-      await response.arrayBuffer();
       return { delivered: response.status >= 200 && response.status < 300, status: response.status };
     } catch (error) {
       return { delivered: false, error: error instanceof Error ? error.message : String(error) };

@@ -1,5 +1,5 @@
 /**
- * The Swedbank Pay client the activities use: node-fetch with keep-alive, a bearer token, a timeout
+ * The Swedbank Pay client the activities use: Node's HTTP client with keep-alive, a bearer token, a timeout
  * on every request, zod-validated responses and typed errors. One attempt per call: retrying (and
  * looking a transaction up by payeeReference before re-sending) is the caller's decision.
  *
@@ -11,7 +11,6 @@ import { Agent as HttpsAgent } from 'node:https';
 import { performance } from 'node:perf_hooks';
 import { inspect } from 'node:util';
 import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
-import fetch, { type Response } from 'node-fetch';
 import type { z } from 'zod';
 import {
   isPayeeReferenceAlreadyUsed,
@@ -23,6 +22,7 @@ import {
   UnexpectedResponseError,
   type RequestContext,
 } from './errors.js';
+import { AnswerTooLargeError, exchange, type HttpAnswer } from './http-exchange.js';
 import { PaymentOrderClient } from './payment-orders/client.js';
 import { redact } from './redact.js';
 import type { Method, TransportRequest } from './transport.js';
@@ -396,15 +396,13 @@ export class SwedbankPayClient {
     const cancel = () => controller.abort();
     if (this.#cancellation?.aborted) controller.abort();
     this.#cancellation?.addEventListener('abort', cancel, { once: true });
-    let response: Response;
-    let text: string;
+    let response: HttpAnswer;
     try {
-      response = await fetch(url, {
+      response = await exchange(url, {
         method,
         agent: this.#agent,
         signal: controller.signal,
-        // A redirect is never followed: it would carry the bearer token to wherever it points.
-        redirect: 'manual',
+        // A redirect is never followed (the exchange never does): it would carry the bearer token away.
         headers: {
           Authorization: `Bearer ${this.#token}`,
           // Payment Order v3.1 names its version in the media types. Content-Type goes with every request,
@@ -413,11 +411,10 @@ export class SwedbankPayClient {
           'Content-Type': version ? `application/json;version=${version}` : 'application/json',
           'User-Agent': this.#userAgent,
         },
-        body: body === undefined ? undefined : JSON.stringify(body),
+        ...(body !== undefined && { body: JSON.stringify(body) }),
       });
-      text = await response.text();
     } catch (err) {
-      throw this.#transportError(err, context, controller.signal.aborted, url.href);
+      throw this.#transportError(err, context, controller.signal.aborted);
     } finally {
       clearTimeout(timer);
       this.#cancellation?.removeEventListener('abort', cancel);
@@ -427,7 +424,7 @@ export class SwedbankPayClient {
       // Swedbank Pay's API does not redirect; an answer that does is refused, its target not followed.
       throw new UnexpectedResponseError(response.status, context, 'a redirect, not followed (the token stays here)');
     }
-    const json = parseJson(text);
+    const json = parseJson(response.text);
     if (response.status >= 400) throw this.#problemError(response, json, context);
     if (json === undefined) {
       throw new UnexpectedResponseError(response.status, context, 'the body is not JSON');
@@ -452,7 +449,7 @@ export class SwedbankPayClient {
     return url;
   }
 
-  #transportError(err: unknown, context: RequestContext, timedOut: boolean, href: string): TransportError {
+  #transportError(err: unknown, context: RequestContext, timedOut: boolean): TransportError {
     // A GET changes nothing. A POST/PATCH may have been committed, unless the connection was refused.
     const mayHaveChanged = context.method !== 'GET';
     if (timedOut && this.#cancellation?.aborted)
@@ -461,8 +458,13 @@ export class SwedbankPayClient {
       return new TransportError('timeout', context, mayHaveChanged, `no answer within ${this.timeoutMs} ms`);
     const code = (err as { code?: string }).code;
     const refused = code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN';
-    // node-fetch names the URL; show the (masked) path instead.
-    const message = (err instanceof Error ? err.message : String(err)).split(href).join(context.path);
+    // An answer too large to read is an answer not read: for a POST, what it did is unknown.
+    const message =
+      err instanceof AnswerTooLargeError
+        ? `answered ${err.status}, ${err.message}; not read`
+        : err instanceof Error
+          ? err.message
+          : String(err);
     return new TransportError(
       'network',
       context,
@@ -471,14 +473,14 @@ export class SwedbankPayClient {
     );
   }
 
-  #problemError(response: Response, json: unknown, context: RequestContext): Error {
+  #problemError(response: HttpAnswer, json: unknown, context: RequestContext): Error {
     const problem = Problem.safeParse(json);
     if (!problem.success) {
       return new UnexpectedResponseError(response.status, context, 'an error without a problem+json body');
     }
     const clean = this.#redactProblem(problem.data);
     if (response.status === 429) {
-      return new RateLimitedError(response.status, clean, context, retryAfterMs(response.headers.get('retry-after')));
+      return new RateLimitedError(response.status, clean, context, retryAfterMs(headerOf(response, 'retry-after')));
     }
     if (isPayeeReferenceAlreadyUsed(response.status, clean)) {
       return new PayeeReferenceAlreadyUsedError(response.status, clean, context);
@@ -523,6 +525,12 @@ function parseJson(text: string): unknown {
   } catch {
     return undefined;
   }
+}
+
+/** A header's value, the first when it came more than once. */
+function headerOf(answer: HttpAnswer, name: string): string | null {
+  const value = answer.headers[name];
+  return (Array.isArray(value) ? value[0] : value) ?? null;
 }
 
 /** Retry-After: delay-seconds or an HTTP date. */

@@ -1,0 +1,87 @@
+/**
+ * One HTTP exchange on Node's own client: the request sent whole (with its Content-Length, never
+ * chunked), the answer read whole, up to a bound. A fetch implementation does the same through
+ * Request, Headers and body streams; measured on loopback, this costs a third of the CPU per request,
+ * and the activities make two requests per operation.
+ */
+import { request as httpRequest, type Agent as HttpAgent, type IncomingHttpHeaders } from 'node:http';
+import { request as httpsRequest, type Agent as HttpsAgent } from 'node:https';
+
+/** Far above any documented answer (a payment order's whole transaction list included). */
+export const MAX_ANSWER_BYTES = 8 * 1024 * 1024;
+
+export interface HttpExchange {
+  method: string;
+  headers: Record<string, string>;
+  /** Sent as UTF-8. */
+  body?: string;
+  /** Its connections, of the URL's protocol; Node's global agent (keep-alive) when absent. */
+  agent?: HttpAgent | HttpsAgent;
+  /** Aborting stops the exchange wherever it is; the promise rejects with `AbortedExchange`. */
+  signal: AbortSignal;
+  maxAnswerBytes?: number;
+}
+
+export interface HttpAnswer {
+  status: number;
+  headers: IncomingHttpHeaders;
+  /** The body decoded as UTF-8 ('' when there is none). */
+  text: string;
+}
+
+/** The signal aborted the exchange. */
+export class AbortedExchange extends Error {
+  override name = 'AbortedExchange';
+}
+
+/** The answer went on past the bound; the connection was dropped. */
+export class AnswerTooLargeError extends Error {
+  override name = 'AnswerTooLargeError';
+  constructor(
+    readonly status: number,
+    readonly maxBytes: number,
+  ) {
+    super(`the answer went past ${maxBytes} bytes`);
+  }
+}
+
+/** Sends the request and reads the whole answer. Redirects are answers like any other, never followed. */
+export function exchange(url: URL, x: HttpExchange): Promise<HttpAnswer> {
+  const max = x.maxAnswerBytes ?? MAX_ANSWER_BYTES;
+  const body = x.body === undefined ? undefined : Buffer.from(x.body, 'utf8');
+  const headers = body ? { ...x.headers, 'Content-Length': String(body.length) } : x.headers;
+  const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+  if (x.signal.aborted) return Promise.reject(new AbortedExchange('aborted'));
+  return new Promise<HttpAnswer>((resolve, reject) => {
+    let settled = false;
+    const settle = (err: Error | undefined, answer?: HttpAnswer) => {
+      if (settled) return;
+      settled = true;
+      x.signal.removeEventListener('abort', abort);
+      if (err) {
+        req.destroy();
+        reject(err);
+      } else resolve(answer!);
+    };
+    const abort = () => settle(new AbortedExchange('aborted'));
+    const req = send(url, { method: x.method, headers, ...(x.agent && { agent: x.agent }) }, (res) => {
+      const status = res.statusCode ?? 0;
+      const chunks: Buffer[] = [];
+      let size = 0;
+      res.on('data', (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > max) settle(new AnswerTooLargeError(status, max));
+        else chunks.push(chunk);
+      });
+      res.on('end', () =>
+        settle(undefined, { status, headers: res.headers, text: Buffer.concat(chunks, size).toString('utf8') }),
+      );
+      res.on('error', (err) => settle(err));
+      // A connection that closes before the end of the answer: the answer is incomplete.
+      res.on('close', () => settle(new Error('the connection closed before the answer was complete')));
+    });
+    req.on('error', (err) => settle(err));
+    x.signal.addEventListener('abort', abort, { once: true });
+    req.end(body);
+  });
+}
