@@ -6,6 +6,7 @@
  */
 import { request as httpRequest, type Agent as HttpAgent, type IncomingHttpHeaders } from 'node:http';
 import { request as httpsRequest, type Agent as HttpsAgent } from 'node:https';
+import { brotliDecompressSync, gunzipSync, inflateSync, type ZlibOptions } from 'node:zlib';
 
 /** Far above any documented answer (a payment order's whole transaction list included). */
 export const MAX_ANSWER_BYTES = 8 * 1024 * 1024;
@@ -45,6 +46,42 @@ export class AnswerTooLargeError extends Error {
   }
 }
 
+/** The error of an answer in a content coding this client does not read. */
+export class UnreadableEncodingError extends Error {
+  override name = 'UnreadableEncodingError';
+  constructor(
+    readonly status: number,
+    encoding: string,
+  ) {
+    super(`answered ${status} in a content coding not read here (${encoding})`);
+  }
+}
+
+const DECODERS: Record<string, (raw: Buffer, options: ZlibOptions) => Buffer> = {
+  gzip: gunzipSync,
+  'x-gzip': gunzipSync,
+  deflate: inflateSync,
+  br: brotliDecompressSync,
+};
+
+/**
+ * The body without its content coding. None is asked for (no Accept-Encoding), yet HTTP lets a server
+ * choose one then; decoded within the same bound, so that a small compressed answer cannot become a
+ * large one.
+ */
+function decoded(raw: Buffer, encoding: string | undefined, status: number, max: number): Buffer {
+  const coding = encoding?.trim().toLowerCase();
+  if (!coding || coding === 'identity' || raw.length === 0) return raw;
+  const decode = DECODERS[coding];
+  if (!decode) throw new UnreadableEncodingError(status, coding);
+  try {
+    return decode(raw, { maxOutputLength: max });
+  } catch (err) {
+    if ((err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') throw new AnswerTooLargeError(status, max);
+    throw err;
+  }
+}
+
 /** Sends the request and reads the whole answer. Redirects are answers like any other, never followed. */
 export function exchange(url: URL, x: HttpExchange): Promise<HttpAnswer> {
   const max = x.maxAnswerBytes ?? MAX_ANSWER_BYTES;
@@ -73,9 +110,15 @@ export function exchange(url: URL, x: HttpExchange): Promise<HttpAnswer> {
         if (size > max) settle(new AnswerTooLargeError(status, max));
         else chunks.push(chunk);
       });
-      res.on('end', () =>
-        settle(undefined, { status, headers: res.headers, text: Buffer.concat(chunks, size).toString('utf8') }),
-      );
+      res.on('end', () => {
+        try {
+          const raw = Buffer.concat(chunks, size);
+          const text = decoded(raw, res.headers['content-encoding'], status, max).toString('utf8');
+          settle(undefined, { status, headers: res.headers, text });
+        } catch (err) {
+          settle(err as Error);
+        }
+      });
       res.on('error', (err) => settle(err));
       // A connection that closes before the end of the answer: the answer is incomplete.
       res.on('close', () => settle(new Error('the connection closed before the answer was complete')));

@@ -2,7 +2,13 @@ import assert from 'node:assert/strict';
 import { Agent, createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { AbortedExchange, AnswerTooLargeError, exchange } from '../../src/swedbank/http-exchange.js';
+import { gzipSync, brotliCompressSync } from 'node:zlib';
+import {
+  AbortedExchange,
+  AnswerTooLargeError,
+  exchange,
+  UnreadableEncodingError,
+} from '../../src/swedbank/http-exchange.js';
 
 interface Seen {
   method: string;
@@ -128,6 +134,28 @@ describe('one HTTP exchange', () => {
     );
     assert.ok(err instanceof AnswerTooLargeError);
     assert.deepEqual([err.status, err.maxBytes], [200, 100_000]);
+  });
+
+  it('reads an answer in a content coding HTTP lets the server choose, within the same bound', async () => {
+    const json = JSON.stringify({ payment: { id: '/psp/creditcard/payments/p1', state: 'Ready' } });
+    const get = (max?: number) =>
+      exchange(server.url('/coded'), {
+        method: 'GET',
+        headers: {},
+        agent,
+        signal: signal(),
+        ...(max && { maxAnswerBytes: max }),
+      });
+    server.answer.fn = (res) => res.writeHead(200, { 'content-encoding': 'gzip' }).end(gzipSync(json));
+    assert.equal((await get()).text, json);
+    server.answer.fn = (res) => res.writeHead(200, { 'content-encoding': 'br' }).end(brotliCompressSync(json));
+    assert.equal((await get()).text, json);
+    // 10 MB of zeros compress to about 10 kB: decoded, it would pass the bound.
+    const bomb = gzipSync(Buffer.alloc(10_000_000));
+    server.answer.fn = (res) => res.writeHead(200, { 'content-encoding': 'gzip' }).end(bomb);
+    await assert.rejects(get(1_000_000), AnswerTooLargeError);
+    server.answer.fn = (res) => res.writeHead(200, { 'content-encoding': 'compress' }).end('x');
+    await assert.rejects(get(), UnreadableEncodingError);
   });
 
   it('rejects an answer cut off before its end', async () => {
