@@ -6,7 +6,7 @@
  */
 import { request as httpRequest, type Agent as HttpAgent, type IncomingHttpHeaders } from 'node:http';
 import { request as httpsRequest, type Agent as HttpsAgent } from 'node:https';
-import { brotliDecompressSync, gunzipSync, inflateSync, type ZlibOptions } from 'node:zlib';
+import { brotliDecompressSync, gunzipSync, inflateRawSync, inflateSync, type ZlibOptions } from 'node:zlib';
 
 /** Far above any documented answer (a payment order's whole transaction list included). */
 export const MAX_ANSWER_BYTES = 8 * 1024 * 1024;
@@ -46,6 +46,9 @@ export class AnswerTooLargeError extends Error {
   }
 }
 
+/** UTF-8, a leading byte-order mark dropped (as a fetch's text() does): JSON.parse would refuse it. */
+const utf8 = new TextDecoder('utf-8');
+
 /** The error of an answer in a content coding this client does not read. */
 export class UnreadableEncodingError extends Error {
   override name = 'UnreadableEncodingError';
@@ -60,7 +63,8 @@ export class UnreadableEncodingError extends Error {
 const DECODERS: Record<string, (raw: Buffer, options: ZlibOptions) => Buffer> = {
   gzip: gunzipSync,
   'x-gzip': gunzipSync,
-  deflate: inflateSync,
+  // "deflate" is zlib-wrapped by the standard, raw by some servers: the first byte tells which.
+  deflate: (raw, options) => ((raw[0]! & 0x0f) === 0x08 ? inflateSync(raw, options) : inflateRawSync(raw, options)),
   br: brotliDecompressSync,
 };
 
@@ -113,7 +117,7 @@ export function exchange(url: URL, x: HttpExchange): Promise<HttpAnswer> {
       res.on('end', () => {
         try {
           const raw = Buffer.concat(chunks, size);
-          const text = decoded(raw, res.headers['content-encoding'], status, max).toString('utf8');
+          const text = utf8.decode(decoded(raw, res.headers['content-encoding'], status, max));
           settle(undefined, { status, headers: res.headers, text });
         } catch (err) {
           settle(err as Error);
@@ -124,6 +128,11 @@ export function exchange(url: URL, x: HttpExchange): Promise<HttpAnswer> {
       res.on('close', () => settle(new Error('the connection closed before the answer was complete')));
     });
     req.on('error', (err) => settle(err));
+    // A protocol switch (101) is no answer to read: without this it would wait out the timeout.
+    req.on('upgrade', (res, socket) => {
+      socket.destroy();
+      settle(new Error(`answered ${res.statusCode ?? 101}, a protocol switch not asked for`));
+    });
     x.signal.addEventListener('abort', abort, { once: true });
     req.end(body);
   });

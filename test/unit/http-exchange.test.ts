@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { Agent, createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer as createTcpServer, type AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { gzipSync, brotliCompressSync } from 'node:zlib';
+import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
 import {
   AbortedExchange,
   AnswerTooLargeError,
@@ -91,6 +91,12 @@ describe('one HTTP exchange', () => {
     assert.equal(sent.headers['transfer-encoding'], undefined, 'never chunked');
   });
 
+  it('reads UTF-8 without a leading byte-order mark, which JSON.parse would refuse', async () => {
+    server.answer.fn = (res) => res.writeHead(200).end('\uFEFF{"payment":{}}');
+    const answer = await exchange(server.url('/bom'), { method: 'GET', headers: {}, agent, signal: signal() });
+    assert.deepEqual(JSON.parse(answer.text), { payment: {} });
+  });
+
   it('sends a GET without a body and reads an empty answer as empty text', async () => {
     server.answer.fn = (res) => res.writeHead(204).end();
     const answer = await exchange(server.url('/x'), { method: 'GET', headers: {}, agent, signal: signal() });
@@ -150,6 +156,10 @@ describe('one HTTP exchange', () => {
     assert.equal((await get()).text, json);
     server.answer.fn = (res) => res.writeHead(200, { 'content-encoding': 'br' }).end(brotliCompressSync(json));
     assert.equal((await get()).text, json);
+    for (const deflated of [deflateSync(json), deflateRawSync(json)]) {
+      server.answer.fn = (res) => res.writeHead(200, { 'content-encoding': 'deflate' }).end(deflated);
+      assert.equal((await get()).text, json, 'deflate, zlib-wrapped or raw');
+    }
     // 10 MB of zeros compress to about 10 kB: decoded, it would pass the bound.
     const bomb = gzipSync(Buffer.alloc(10_000_000));
     server.answer.fn = (res) => res.writeHead(200, { 'content-encoding': 'gzip' }).end(bomb);
@@ -182,6 +192,25 @@ describe('one HTTP exchange', () => {
     const pending = exchange(server.url('/b'), { method: 'GET', headers: {}, agent, signal: controller.signal });
     setTimeout(() => controller.abort(), 50);
     await assert.rejects(pending, AbortedExchange);
+  });
+
+  it('refuses a protocol switch at once instead of waiting out its timeout', async () => {
+    const raw = createTcpServer((socket) =>
+      socket.once('data', () =>
+        socket.write('HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: x\r\n\r\n'),
+      ),
+    );
+    await new Promise<void>((r) => raw.listen(0, '127.0.0.1', r));
+    try {
+      const url = new URL(`http://127.0.0.1:${(raw.address() as AddressInfo).port}/switch`);
+      const err = await exchange(url, { method: 'GET', headers: {}, agent, signal: AbortSignal.timeout(10_000) }).then(
+        () => assert.fail('a 101 read as an answer'),
+        (e: unknown) => e,
+      );
+      assert.match(String(err), /answered 101, a protocol switch not asked for/);
+    } finally {
+      await new Promise<void>((r) => raw.close(() => r()));
+    }
   });
 
   it('reports a refused connection with its code', async () => {
