@@ -252,6 +252,12 @@ interface P2Result {
   ratio: number;
   /** Medians over the rounds. */
   cpuMsPerLifecycle: { payment: CpuPerLifecycle; bare: CpuPerLifecycle };
+  /**
+   * The bare workflow's CPU per lifecycle (all processes) over the payment's: what the throughput ratio
+   * tends to when every process shares the machine's cores; and the same with the payment's worker
+   * costing what the bare one does (the most any worker-side saving could reach on this machine).
+   */
+  cpuRatio: { measured: number; withBareWorker: number };
   samples: { payment: number[]; bare: number[] };
 }
 
@@ -276,6 +282,17 @@ async function withCpu(
     server: (after.server - before.server) / lifecycles,
     emulator: (after.emulator - before.emulator) / lifecycles,
     loadGenerator: (after.loadGenerator - before.loadGenerator) / lifecycles,
+  };
+}
+
+function totalCpu(c: CpuPerLifecycle): number {
+  return c.worker + c.server + c.emulator + c.loadGenerator;
+}
+
+function cpuRatioOf(payment: CpuPerLifecycle, bare: CpuPerLifecycle): P2Result['cpuRatio'] {
+  return {
+    measured: totalCpu(bare) / totalCpu(payment),
+    withBareWorker: totalCpu(bare) / totalCpu({ ...payment, worker: bare.worker }),
   };
 }
 
@@ -350,6 +367,7 @@ async function p2(stack: BenchStack, worker: WorkerHandle, bare: WorkerHandle, o
     barePerSecond: b,
     ratio: p.median / b.median,
     cpuMsPerLifecycle: { payment: medianCpu(paymentCpu), bare: medianCpu(bareCpu) },
+    cpuRatio: cpuRatioOf(medianCpu(paymentCpu), medianCpu(bareCpu)),
     samples: { payment, bare: bareRates },
   };
 }
@@ -727,17 +745,24 @@ function report(results: Results): string {
       ),
     );
     const cpu = (c: CpuPerLifecycle) =>
-      [c.worker, c.server, c.emulator, c.loadGenerator].map((v) => (Number.isFinite(v) ? `${v.toFixed(1)} ms` : 'n/a'));
+      [c.worker, c.server, c.emulator, c.loadGenerator, totalCpu(c)].map((v) =>
+        Number.isFinite(v) ? `${v.toFixed(1)} ms` : 'n/a',
+      );
     out.push(
       '',
       'P2  CPU time per lifecycle by process (medians of the rounds)',
       table(
-        ['lifecycle', 'worker', 'Temporal server', 'emulator', 'clients and callback receiver'],
+        ['lifecycle', 'worker', 'Temporal server', 'emulator', 'clients and callback receiver', 'all'],
         [
           ['payment', ...cpu(r.cpuMsPerLifecycle.payment)],
           ['bare workflow', ...cpu(r.cpuMsPerLifecycle.bare)],
         ],
       ),
+      Number.isFinite(r.cpuRatio.measured)
+        ? `CPU per lifecycle, bare / payment: ${r.cpuRatio.measured.toFixed(2)}; with a payment worker as cheap ` +
+            `as the bare one: ${r.cpuRatio.withBareWorker.toFixed(2)} (where the throughput ratio tends while ` +
+            'every process shares these cores)'
+        : 'CPU per lifecycle, bare / payment: n/a (the server process is not on this machine)',
     );
   }
   if (results.P3) {
