@@ -758,6 +758,7 @@ function report(results: Results): string {
           ['bare workflow', ...cpu(r.cpuMsPerLifecycle.bare)],
         ],
       ),
+      '',
       Number.isFinite(r.cpuRatio.measured)
         ? `CPU per lifecycle, bare / payment: ${r.cpuRatio.measured.toFixed(2)}; with a payment worker as cheap ` +
             `as the bare one: ${r.cpuRatio.withBareWorker.toFixed(2)} (where the throughput ratio tends while ` +
