@@ -276,30 +276,54 @@ describe('client: final errors', () => {
     assert.deepEqual([unauthorized.status, unauthorized.retryable], [401, false]);
   });
 
-  it('refuses to follow an operation href to another host (the token goes nowhere else)', async () => {
-    let posts = 0;
+  it('follows an operation href naming another host on the configured API (the token goes nowhere else)', async () => {
+    const seen: { method: string; path: string; authorization: string | undefined }[] = [];
+    const paymentId = '/psp/creditcard/payments/abc';
+    const transaction = (payeeReference: string) => ({
+      id: `${paymentId}/transactions/t1`,
+      created: '2026-11-27T10:00:00Z',
+      updated: '2026-11-27T10:00:00Z',
+      type: 'Capture',
+      state: 'Completed',
+      number: 71100775,
+      amount: 1,
+      vatAmount: 0,
+      description: 'x',
+      payeeReference,
+      isOperational: false,
+      operations: [],
+    });
     const stub = createServer((req, res) => {
-      if (req.method !== 'GET') posts++;
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(
-        JSON.stringify({
-          payment: {
-            id: '/psp/creditcard/payments/abc',
-            number: 1,
-            state: 'Ready',
-            currency: 'SEK',
-            amount: 100,
-          },
-          operations: [
-            {
-              method: 'POST',
-              href: 'http://127.0.0.2:1/psp/creditcard/payments/abc/captures',
-              rel: 'create-capture',
-              contentType: 'application/json',
-            },
-          ],
-        }),
-      );
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        seen.push({ method: req.method!, path: req.url!, authorization: req.headers.authorization });
+        res.writeHead(200, { 'content-type': 'application/json' });
+        if (req.method === 'GET') {
+          res.end(
+            JSON.stringify({
+              payment: { id: paymentId, number: 1, state: 'Ready', currency: 'SEK', amount: 100 },
+              operations: [
+                {
+                  method: 'POST',
+                  // Another host, as some documented answers show: only its path is followed.
+                  href: `https://api.payex.com${paymentId}/captures`,
+                  rel: 'create-capture',
+                  contentType: 'application/json',
+                },
+              ],
+            }),
+          );
+          return;
+        }
+        const sent = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { transaction: { payeeReference: string } };
+        res.end(
+          JSON.stringify({
+            payment: paymentId,
+            capture: { id: `${paymentId}/captures/c1`, transaction: transaction(sent.transaction.payeeReference) },
+          }),
+        );
+      });
     });
     await new Promise<void>((r) => stub.listen(0, '127.0.0.1', r));
     const stubClient = new SwedbankPayClient({
@@ -307,17 +331,19 @@ describe('client: final errors', () => {
       token: TEST_TOKEN,
     });
     try {
-      await fails(
-        () =>
-          stubClient.capture('/psp/creditcard/payments/abc', {
-            amount: 1,
-            vatAmount: 0,
-            description: 'x',
-            payeeReference: ref(),
-          }),
-        UnexpectedResponseError,
+      const captured = await stubClient.capture(paymentId, {
+        amount: 1,
+        vatAmount: 0,
+        description: 'x',
+        payeeReference: ref(),
+      });
+      assert.equal(captured.transaction.state, 'Completed');
+      assert.deepEqual(
+        seen.map((s) => `${s.method} ${s.path}`),
+        [`GET ${paymentId}`, `POST ${paymentId}/captures`],
+        'both requests reached the configured API',
       );
-      assert.equal(posts, 0);
+      assert.ok(seen.every((s) => s.authorization === `Bearer ${TEST_TOKEN}`));
     } finally {
       stubClient.close();
       await new Promise<void>((r) => stub.close(() => r()));
