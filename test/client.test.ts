@@ -219,6 +219,87 @@ describe('client: tolerant reading', () => {
   });
 });
 
+describe("client: the portal's examples as written", () => {
+  it("follows a failed-attempts link to the GET the portal documents, reads its table's key, placeholder ids, any letter case and a token deletion answered with broken JSON", async () => {
+    const order = '/psp/paymentorders/5adc265f-f87f-4313-577e-08d3dca1a26c';
+    const token = '5a17c24e-d459-4567-bbad-aa0f17a76119';
+    const bodies: Record<string, string> = {
+      [order]: JSON.stringify({
+        paymentorder: {
+          id: order,
+          status: 'paid',
+          currency: 'SEK',
+          amount: 1500,
+          vatAmount: 375,
+          financialTransactions: { id: `${order}/financialtransactions` },
+          // The link's spelling; the portal documents the GET under the other one.
+          postPurchaseFailedAttempts: { id: `${order}/postpurchasefailedattempts` },
+        },
+        operations: [{ method: 'post', href: `${order}/captures`, rel: 'capture' }],
+      }),
+      [`${order}/financialtransactions`]: JSON.stringify({
+        financialTransactions: {
+          id: `${order}/financialtransactions`,
+          financialTransactionsList: [
+            {
+              id: `${order}/financialtransactions/<transactionId>`,
+              type: 'Capture',
+              number: 1234567890,
+              amount: 1500,
+              vatAmount: 375,
+              payeeReference: 'AB832',
+            },
+          ],
+        },
+      }),
+      [`${order}/failedpostpurchaseattempts`]: JSON.stringify({
+        postpurchasefailedAttempts: {
+          id: `${order}/postpurchasefailedattempts`,
+          postpurchaseFailedAttemptList: [{ type: 'Capture', status: 'Failed', number: 12345678 }],
+        },
+      }),
+      // As the portal's example: a comma missing.
+      [`/psp/paymentorders/paymentTokens/${token}`]: `{ "token": "${token}" "isDeleted": true }`,
+    };
+    const seen: string[] = [];
+    const stub = createServer((req, res) => {
+      req.resume();
+      seen.push(`${req.method} ${req.url}`);
+      const body = bodies[req.url ?? ''];
+      if (body === undefined) {
+        res.writeHead(404, { 'content-type': 'application/problem+json' });
+        res.end(
+          JSON.stringify({ type: 'https://api.payex.com/psp/errordetail/notfound', title: 'Not found', status: 404 }),
+        );
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'application/json;version=3.1' }).end(body);
+    });
+    await new Promise<void>((r) => stub.listen(0, '127.0.0.1', r));
+    const stubClient = new SwedbankPayClient({
+      baseUrl: `http://127.0.0.1:${(stub.address() as AddressInfo).port}`,
+      token: TEST_TOKEN,
+    });
+    try {
+      const po = stubClient.paymentOrders();
+      const resource = await po.get(order);
+      assert.equal(resource.paymentOrder.status, 'Paid');
+      assert.deepEqual(resource.operations[0], { method: 'POST', href: `${order}/captures`, rel: 'capture' });
+      const found = await po.findTransaction(resource, 'capture', 'AB832');
+      assert.equal(found?.id, `${order}/financialtransactions/<transactionId>`);
+      assert.deepEqual(await po.failedAttempts(resource), [{ type: 'Capture', status: 'Failed', number: '12345678' }]);
+      assert.deepEqual(
+        seen.filter((s) => s.includes('attempts')),
+        [`GET ${order}/postpurchasefailedattempts`, `GET ${order}/failedpostpurchaseattempts`],
+      );
+      assert.equal(await po.deleteToken({ type: 'PaymentToken', token }, 'order done'), 'deleted');
+    } finally {
+      stubClient.close();
+      await new Promise<void>((r) => stub.close(() => r()));
+    }
+  });
+});
+
 describe('client: final errors', () => {
   it('an absent rel is OperationNotAvailable and nothing is sent', async () => {
     const id = await payment(1_000);

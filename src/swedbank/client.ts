@@ -344,7 +344,7 @@ export class SwedbankPayClient {
    * The answer's status comes back too: a payment order answers 202 to what it is still processing.
    */
   async #request<T>(request: TransportRequest<T> & { operation: string }): Promise<{ status: number; data: T }> {
-    const { operation, method, target, body, schema, shownPath, version } = request;
+    const { operation, method, target, body, schema, shownPath, version, answerOptional } = request;
     const url = this.#url(target);
     const context: RequestContext = { method, path: shownPath ?? url.pathname };
     return tracer.startActiveSpan(
@@ -362,7 +362,7 @@ export class SwedbankPayClient {
         const started = performance.now();
         let status: SwedbankPayRequestRecord['status'] = 'network';
         try {
-          const data = await this.#exchange(url, body, schema, context, version, (code) => {
+          const data = await this.#exchange(url, body, schema, context, { version, answerOptional }, (code) => {
             status = code;
             span.setAttribute('http.response.status_code', code);
           });
@@ -387,7 +387,7 @@ export class SwedbankPayClient {
     body: unknown,
     schema: z.ZodType<T>,
     context: RequestContext,
-    version: TransportRequest<T>['version'],
+    { version, answerOptional }: Pick<TransportRequest<T>, 'version' | 'answerOptional'>,
     answered: (status: number) => void,
   ): Promise<T> {
     const method = context.method as Method;
@@ -426,7 +426,7 @@ export class SwedbankPayClient {
     }
     const json = parseJson(response.text);
     if (response.status >= 400) throw this.#problemError(response, json, context);
-    if (json === undefined) {
+    if (json === undefined && !answerOptional) {
       throw new UnexpectedResponseError(response.status, context, 'the body is not JSON');
     }
     const parsed = schema.safeParse(json);

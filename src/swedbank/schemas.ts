@@ -21,18 +21,38 @@ export const TransactionNumber = z
 export const Instrument = z.enum(['creditcard', 'invoice']);
 export type Instrument = z.infer<typeof Instrument>;
 
+/**
+ * An enum read in any letter case, as its canonical value: the portal's field tables write `completed`
+ * and `awaitingActivity` where its examples write `Completed` and `AwaitingActivity`.
+ */
+export function anyCase<const T extends readonly [string, ...string[]]>(values: T) {
+  return z.preprocess(
+    (v) => (typeof v === 'string' ? (values.find((x) => x.toLowerCase() === v.toLowerCase()) ?? v) : v),
+    z.enum(values),
+  );
+}
+
 export const Operation = z.object({
-  method: z.enum(['GET', 'POST', 'PATCH', 'PUT', 'DELETE']),
-  href: z.url(),
+  method: anyCase(['GET', 'POST', 'PATCH', 'PUT', 'DELETE']),
+  // Absolute in the examples; a path (as on one of the portal's pages) is followed on the API all the same.
+  href: z.union([z.url(), z.string().regex(/^\/[^/]/, 'an absolute URL or a /path')]),
   rel: z.string().min(1),
-  contentType: z.string().min(1),
+  // Not read; some documented operations leave it out.
+  contentType: z.string().optional(),
 });
 export type Operation = z.infer<typeof Operation>;
 
-export const TransactionType = z.enum(['Authorization', 'Capture', 'Cancellation', 'Reversal', 'Sale', 'Verification']);
+export const TransactionType = anyCase([
+  'Authorization',
+  'Capture',
+  'Cancellation',
+  'Reversal',
+  'Sale',
+  'Verification',
+]);
 export type TransactionType = z.infer<typeof TransactionType>;
 
-export const TransactionState = z.enum(['Initialized', 'Completed', 'Failed', 'AwaitingActivity']);
+export const TransactionState = anyCase(['Initialized', 'Completed', 'Failed', 'AwaitingActivity']);
 export type TransactionState = z.infer<typeof TransactionState>;
 
 export const Transaction = z.object({
@@ -60,18 +80,46 @@ export const CaptureResponse = z.object({ payment: ResourcePath, capture: Transa
 export const CancellationResponse = z.object({ payment: ResourcePath, cancellation: TransactionEntry });
 export const ReversalResponse = z.object({ payment: ResourcePath, reversal: TransactionEntry });
 
-export const CaptureListResponse = z.object({
-  payment: ResourcePath,
-  captures: z.object({ id: ResourcePath, captureList: z.array(TransactionEntry).default([]) }),
-});
-export const CancellationListResponse = z.object({
-  payment: ResourcePath,
-  cancellations: z.object({ id: ResourcePath, cancellationList: z.array(TransactionEntry).default([]) }),
-});
-export const ReversalListResponse = z.object({
-  payment: ResourcePath,
-  reversals: z.object({ id: ResourcePath, reversalList: z.array(TransactionEntry).default([]) }),
-});
+/**
+ * A transaction list as the seed writes it (`{id, captureList}`), or as a bare array of entries (the
+ * portal's invoice page), each entry then named by its transaction's id when it has no id of its own.
+ */
+function transactionList(key: string, listKey: string) {
+  return (json: unknown): unknown => {
+    if (typeof json !== 'object' || json === null) return json;
+    const record = json as Record<string, unknown>;
+    const list = record[key];
+    if (!Array.isArray(list)) return json;
+    const entries = list.map((e: unknown) => {
+      if (typeof e !== 'object' || e === null || 'id' in e) return e;
+      const id = (e as { transaction?: { id?: unknown } }).transaction?.id;
+      return id === undefined ? e : { ...e, id };
+    });
+    return { ...record, [key]: { id: `${String(record.payment)}/${key}`, [listKey]: entries } };
+  };
+}
+
+export const CaptureListResponse = z.preprocess(
+  transactionList('captures', 'captureList'),
+  z.object({
+    payment: ResourcePath,
+    captures: z.object({ id: ResourcePath, captureList: z.array(TransactionEntry).default([]) }),
+  }),
+);
+export const CancellationListResponse = z.preprocess(
+  transactionList('cancellations', 'cancellationList'),
+  z.object({
+    payment: ResourcePath,
+    cancellations: z.object({ id: ResourcePath, cancellationList: z.array(TransactionEntry).default([]) }),
+  }),
+);
+export const ReversalListResponse = z.preprocess(
+  transactionList('reversals', 'reversalList'),
+  z.object({
+    payment: ResourcePath,
+    reversals: z.object({ id: ResourcePath, reversalList: z.array(TransactionEntry).default([]) }),
+  }),
+);
 
 export const TransactionResponse = z.object({ payment: ResourcePath, transaction: Transaction });
 
@@ -98,7 +146,7 @@ export type TransactionListResponse = z.infer<typeof TransactionListResponse>;
 
 const Link = z.object({ id: ResourcePath });
 
-export const PaymentState = z.enum(['Ready', 'Pending', 'Failed', 'Aborted']);
+export const PaymentState = anyCase(['Ready', 'Pending', 'Failed', 'Aborted']);
 export type PaymentState = z.infer<typeof PaymentState>;
 
 /** The money fields a payment and a payment order both carry (integer minor units). */

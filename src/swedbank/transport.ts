@@ -12,6 +12,11 @@ export interface TransportRequest<T> {
   schema: z.ZodType<T>;
   /** How errors show the path when it holds a secret (a token, masked). */
   shownPath?: string;
+  /**
+   * A 2xx answer whose body is not JSON is taken all the same (its schema then reads `undefined`): for
+   * requests whose answer nothing is read from, whatever the portal's example of it looks like.
+   */
+  answerOptional?: true;
   /** The API version its media types name: Payment Order requests say 3.1. */
   version?: '3.1';
 }

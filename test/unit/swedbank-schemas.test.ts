@@ -254,6 +254,48 @@ describe('validation before sending', () => {
   });
 });
 
+describe("the portal's variations on the seed's answers are read as the seed's", () => {
+  const captured = JSON.parse(example('POST', '/captures').response.body) as {
+    payment: string;
+    capture: { id: string; transaction: Record<string, unknown> };
+  };
+
+  it('states and types in the letter case of the field tables, as their canonical values', () => {
+    for (const [state, canonical] of [
+      ['initialized', 'Initialized'],
+      ['completed', 'Completed'],
+      ['failed', 'Failed'],
+      ['awaitingActivity', 'AwaitingActivity'],
+    ]) {
+      const t = parses(Transaction, JSON.stringify({ ...captured.capture.transaction, state, type: 'capture' }));
+      assert.deepEqual([t.state, t.type], [canonical, 'Capture']);
+    }
+  });
+
+  it('an operation with a relative href, no contentType and a lower-case method', () => {
+    const transaction = {
+      ...captured.capture.transaction,
+      operations: [{ method: 'get', href: `${PAYMENT}/transactions/1`, rel: 'edit-capture' }],
+    };
+    const t = parses(Transaction, JSON.stringify(transaction));
+    assert.deepEqual(t.operations, [{ method: 'GET', href: `${PAYMENT}/transactions/1`, rel: 'edit-capture' }]);
+    const hostless = { ...transaction, operations: [{ method: 'GET', href: '//evil.example/x', rel: 'r' }] };
+    assert.equal(Transaction.safeParse(hostless).success, false, 'a protocol-relative href is neither');
+  });
+
+  it("a list given as a bare array of entries (the invoice page's captures), each named by its transaction", () => {
+    const list = parses(
+      CaptureListResponse,
+      JSON.stringify({ payment: PAYMENT, captures: [{ transaction: captured.capture.transaction }] }),
+    );
+    assert.equal(list.captures.id, `${PAYMENT}/captures`);
+    assert.deepEqual(
+      list.captures.captureList.map((c) => [c.id, c.transaction.payeeReference]),
+      [[captured.capture.transaction.id, captured.capture.transaction.payeeReference]],
+    );
+  });
+});
+
 describe('schemas reject what the API would never send', () => {
   const base = JSON.parse(example('POST', '/captures').response.body) as { capture: { transaction: object } };
   const transaction = base.capture.transaction;

@@ -81,6 +81,17 @@ function linkOf(order: PaymentOrder, link: { id: string } | undefined, segment: 
   return link?.id ?? `${order.id}/${segment}`;
 }
 
+const ATTEMPTS_SPELLINGS = ['/postpurchasefailedattempts', '/failedpostpurchaseattempts'] as const;
+
+/** The failed attempts' path in the portal's other spelling; undefined for a path in neither. */
+export function otherAttemptsSpelling(path: string): string | undefined {
+  const lower = path.toLowerCase();
+  for (const [i, spelling] of ATTEMPTS_SPELLINGS.entries()) {
+    if (lower.endsWith(spelling)) return path.slice(0, -spelling.length) + ATTEMPTS_SPELLINGS[1 - i]!;
+  }
+  return undefined;
+}
+
 /** The transaction of this kind with this payeeReference in an order's financialTransactions. */
 export function transactionIn(
   list: readonly FinancialTransaction[],
@@ -186,14 +197,14 @@ export class PaymentOrderClient {
       });
       return data.postPurchaseFailedAttempts.list;
     };
-    const link = order.postPurchaseFailedAttempts;
+    const target = linkOf(order, order.postPurchaseFailedAttempts, 'postpurchasefailedattempts');
     try {
-      return await read(linkOf(order, link, 'postpurchasefailedattempts'));
+      return await read(target);
     } catch (err) {
-      // No link to follow: the portal spells the resource's id one way and its GET the other.
-      if (!link && err instanceof ProblemError && err.status === 404) {
-        return read(`${order.id}/failedpostpurchaseattempts`);
-      }
+      // The portal spells the resource's id (the link) one way and documents its GET the other: a 404
+      // on one spelling reads the other.
+      const other = otherAttemptsSpelling(target);
+      if (other && err instanceof ProblemError && err.status === 404) return read(other);
       throw err;
     }
   }
@@ -248,6 +259,7 @@ export class PaymentOrderClient {
         shownPath: `/psp/paymentorders/${segment}/…${token.token.slice(-4)}`,
         body,
         schema: TokenDeletionResponse,
+        answerOptional: true,
       });
       return 'deleted';
     } catch (err) {

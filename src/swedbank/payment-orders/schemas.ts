@@ -6,7 +6,7 @@
  * amounts, currencies and payeeReferences. Token values are read here and never kept or logged.
  */
 import { z } from 'zod';
-import { MinorUnits, Operation, PaymentAmounts, ResourcePath, TransactionNumber } from '../schemas.js';
+import { anyCase, MinorUnits, Operation, PaymentAmounts, ResourcePath, TransactionNumber } from '../schemas.js';
 
 /** A payment order id: /psp/paymentorders/{id}. */
 export const PaymentOrderPath = z
@@ -14,7 +14,7 @@ export const PaymentOrderPath = z
   .regex(/^\/psp\/paymentorders\/[A-Za-z0-9-]{1,64}$/, 'a /psp/paymentorders/{id} resource path');
 
 /** Initialized until the payer has paid; Paid (partial operations keep it Paid) until fully cancelled or reversed. */
-export const PaymentOrderStatus = z.enum(['Initialized', 'Paid', 'Failed', 'Cancelled', 'Reversed', 'Aborted']);
+export const PaymentOrderStatus = anyCase(['Initialized', 'Paid', 'Failed', 'Cancelled', 'Reversed', 'Aborted']);
 export type PaymentOrderStatus = z.infer<typeof PaymentOrderStatus>;
 
 const Link = z.object({ id: ResourcePath });
@@ -52,7 +52,8 @@ export type PaymentOrderResponse = z.infer<typeof PaymentOrderResponse>;
 
 /** One entry of `financialTransactions`: a Capture, Cancellation, Reversal, Sale or Authorization. */
 export const FinancialTransaction = z.object({
-  id: ResourcePath,
+  // Only shown, never followed: any name (the portal's example ends in a `<transactionId>` placeholder).
+  id: z.string().min(1).max(200),
   created: z.string().optional(),
   updated: z.string().optional(),
   type: z.string().min(1),
@@ -95,7 +96,9 @@ export type PostPurchaseFailedAttempt = z.infer<typeof PostPurchaseFailedAttempt
 function attemptList(json: unknown): unknown {
   if (typeof json !== 'object' || json === null) return json;
   const outer = json as Record<string, unknown>;
-  const inner = outer.postPurchaseFailedAttempts ?? outer.postpurchaseFailedAttempts;
+  // The example writes `postPurchaseFailedAttempts`, the field table `postpurchasefailedAttempts`.
+  const outerKey = Object.keys(outer).find((k) => k.toLowerCase() === 'postpurchasefailedattempts');
+  const inner = outerKey === undefined ? undefined : outer[outerKey];
   if (typeof inner !== 'object' || inner === null) return json;
   const record = inner as Record<string, unknown>;
   const key = Object.keys(record).find((k) => k.toLowerCase() === 'postpurchasefailedattemptlist');
@@ -120,7 +123,7 @@ export const PaidResponse = z.object({
     id: ResourcePath,
     instrument: z.string().optional(),
     number: TransactionNumber.optional(),
-    transactionType: z.enum(['Authorization', 'Sale']).optional(),
+    transactionType: anyCase(['Authorization', 'Sale']).optional(),
     amount: MinorUnits,
     tokens: z.array(PaidToken).default([]),
   }),
@@ -131,8 +134,11 @@ export const FailedResponse = z.object({
   failed: z.object({ id: ResourcePath.optional(), problem: ProblemBody.optional() }).default({}),
 });
 
-/** The answer to a token deletion varies by token type; nothing of it is kept. */
-export const TokenDeletionResponse = z.record(z.string(), z.unknown());
+/**
+ * The answer to a token deletion varies by token type, and the portal's examples of it are not all
+ * JSON (a comma missing): nothing of it is read, its 2xx status says the token is deleted.
+ */
+export const TokenDeletionResponse = z.unknown();
 
 // ---- Request bodies. Strict: no field the portal does not document. ----
 
