@@ -429,6 +429,35 @@ describe('callback receiver', () => {
     assert.equal(wrong.status, 400);
   });
 
+  it("the portal's v3.1 callback example as written (a comma missing) still wakes its payment order", async () => {
+    const { handle, paymentId } = await startPayment(fx, { instrument: 'paymentorder' });
+    const { lines, logger } = recordingLogger();
+    const server = await receiver({ logger });
+    const before = await state(handle);
+    const body = `{
+    "orderReference": "549213",
+    "paymentOrder": {
+        "id": "${paymentId}",
+        "instrument": "paymentorders"
+        "number": 12345678
+    }
+}`;
+    const answer = await send(server.url, { body });
+    assert.equal(answer.status, 200, JSON.stringify(answer.body));
+    await waitForState(handle, (s) => s.callbacksReceived === before.callbacksReceived + 1, {
+      what: 'callback counted',
+    });
+    assert.deepEqual(
+      lines.map((l) => [l.meta?.outcome, l.meta?.paymentId, l.meta?.salvaged]),
+      [['signalled', paymentId, true]],
+    );
+    // Text naming two payment orders, or none under paymentOrder, is still not a callback.
+    const other = paymentId.replace(/.$/, (c) => (c === '0' ? '1' : '0'));
+    const two = `{"paymentOrder": {"id": "${paymentId}" "x": {"id": "${other}"}}}`;
+    assert.equal((await send(server.url, { body: two })).status, 400);
+    assert.equal((await send(server.url, { body: `{"payment": {"id": "${paymentId}" }` })).status, 400);
+  });
+
   it('duplicates are harmless: both 200, only the count changes, no new transactions', async () => {
     const { handle, paymentId } = await startPayment(fx);
     const server = await receiver();

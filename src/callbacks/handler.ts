@@ -25,7 +25,7 @@ import { performance } from 'node:perf_hooks';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { paymentWorkflowId } from '../contract/index.js';
 import { callbackSignal } from '../contract/index.js';
-import { callbackHint, hintPaymentId, type CallbackHint } from '../domain/callback.js';
+import { callbackHint, hintPaymentId, salvagedCallbackBody, type CallbackHint } from '../domain/callback.js';
 import { createIpAllowlist, senderAddress } from './ip-allowlist.js';
 import { CallbackThrottle, type CallbackThrottleOptions } from './throttle.js';
 
@@ -190,7 +190,7 @@ export function createCallbackHandler(options: CallbackHandlerOptions): Callback
     const received = performance.now();
     const sender = senderAddress(req, trustProxy);
     let ids: { paymentId?: string; transactionId?: string } = {};
-    let extra: { workflowStatus?: string } = {};
+    let extra: { workflowStatus?: string; salvaged?: true } = {};
     const done = (status: number, outcome: CallbackOutcome, message: string, headers: Record<string, string> = {}) => {
       if (!res.headersSent) {
         res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store', ...headers });
@@ -237,7 +237,9 @@ export function createCallbackHandler(options: CallbackHandlerOptions): Callback
       try {
         json = JSON.parse(raw);
       } catch {
-        return done(400, 'malformed', 'body is not JSON');
+        json = salvagedCallbackBody(raw);
+        if (json === undefined) return done(400, 'malformed', 'body is not JSON');
+        extra = { salvaged: true };
       }
     } else {
       json = (raw as { parsed: unknown }).parsed;
@@ -274,7 +276,7 @@ export function createCallbackHandler(options: CallbackHandlerOptions): Callback
       signalled = true;
       throttle?.reached(workflowId);
       if (outcome.closed === undefined) return done(200, 'signalled', 'ok');
-      extra = { workflowStatus: outcome.closed };
+      extra = { ...extra, workflowStatus: outcome.closed };
       return done(200, 'workflow-closed', 'payment lifecycle already closed');
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) {

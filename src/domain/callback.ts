@@ -81,6 +81,19 @@ export function callbackHint(body: unknown, bounded = true): CallbackHint | unde
   };
 }
 
+/**
+ * What a callback body that is not JSON still says: the portal's v3.1 example misses a comma after
+ * `instrument`, and a sender built from it would send that. Read only when the text names one payment
+ * order, under `paymentOrder`, by its exact id; a callback is a wake-up, the workflow reads the truth
+ * itself, so nothing else in it is needed.
+ */
+export function salvagedCallbackBody(text: string): { paymentOrder: { id: string } } | undefined {
+  if (!/"paymentOrder"\s*:\s*\{/.test(text)) return undefined;
+  const ids = new Set([...text.matchAll(/"id"\s*:\s*"(\/psp\/paymentorders\/[A-Za-z0-9-]{1,64})"/g)].map((m) => m[1]!));
+  if (ids.size !== 1) return undefined;
+  return { paymentOrder: { id: [...ids][0]! } };
+}
+
 /** The payment (or payment order) a callback is about, as its id. */
 export function hintPaymentId(hint: CallbackHint): string {
   return 'paymentOrder' in hint ? hint.paymentOrder.id : hint.payment.id;

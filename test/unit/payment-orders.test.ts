@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { authorizationOutcome } from '../../src/domain/authorization.js';
-import { callbackHint, callbackPaymentId } from '../../src/domain/callback.js';
+import { callbackHint, callbackPaymentId, salvagedCallbackBody } from '../../src/domain/callback.js';
 import {
   checkInvariants,
   createSaleLedger,
@@ -219,6 +219,25 @@ describe('v3.1 callbacks', () => {
     for (const number of [-1, null, 'A-12', 1.5, { n: 1 }]) {
       assert.deepEqual(callbackHint({ paymentOrder: { id: ORDER, number } }), { paymentOrder: { id: ORDER } });
       assert.equal(callbackHint({ paymentOrder: { id: ORDER, number } }, false), undefined, 'as runs before replay');
+    }
+  });
+});
+
+describe('a v3.1 callback that is not JSON', () => {
+  it('is read for the one payment order it names under paymentOrder, and for nothing else', () => {
+    // The portal's example: the comma after "instrument" is missing.
+    const example = `{ "orderReference": "549213", "paymentOrder": { "id": "${ORDER}", "instrument": "x" "number": 1 } }`;
+    assert.deepEqual(salvagedCallbackBody(example), { paymentOrder: { id: ORDER } });
+    assert.equal(callbackPaymentId(salvagedCallbackBody(example)), ORDER);
+    const other = ORDER.replace(/.$/, (c) => (c === '0' ? '1' : '0'));
+    for (const text of [
+      `{ "paymentOrder": { "id": "${ORDER}" "id2": { "id": "${other}" } }`,
+      `{ "payment": { "id": "${ORDER}" }`,
+      `{ "paymentOrder": { "id": "${ORDER}/captures" }`,
+      `{ "paymentOrder": { "id": "/psp/creditcard/payments/abc" }`,
+      'not json at all',
+    ]) {
+      assert.equal(salvagedCallbackBody(text), undefined, text);
     }
   });
 });
