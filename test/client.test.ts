@@ -431,6 +431,57 @@ describe('client: final errors', () => {
     }
   });
 
+  it('keeps an href whose path reads like another host (`//host:port/...`) on the configured API', async () => {
+    const elsewhereSaw: string[] = [];
+    const elsewhere = createServer((req, res) => {
+      elsewhereSaw.push(`${req.method} ${req.url} ${req.headers.authorization}`);
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+    });
+    await new Promise<void>((r) => elsewhere.listen(0, '127.0.0.2', r));
+    const hop = `//127.0.0.2:${(elsewhere.address() as AddressInfo).port}`;
+    const paymentId = '/psp/creditcard/payments/abc';
+    const seen: string[] = [];
+    const stub = createServer((req, res) => {
+      req.resume();
+      seen.push(`${req.method} ${req.url}`);
+      if (req.method === 'GET') {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(
+          JSON.stringify({
+            payment: { id: paymentId, number: 1, state: 'Ready', currency: 'SEK', amount: 100 },
+            operations: [
+              // Another host whose path starts like a host of its own: parsed again, it would go there.
+              { method: 'POST', href: `https://api.payex.com${hop}${paymentId}/captures`, rel: 'create-capture' },
+            ],
+          }),
+        );
+        return;
+      }
+      res.writeHead(404, { 'content-type': 'application/problem+json' });
+      res.end(
+        JSON.stringify({ type: 'https://api.payex.com/psp/errordetail/notfound', title: 'Not found', status: 404 }),
+      );
+    });
+    await new Promise<void>((r) => stub.listen(0, '127.0.0.1', r));
+    const stubClient = new SwedbankPayClient({
+      baseUrl: `http://127.0.0.1:${(stub.address() as AddressInfo).port}`,
+      token: TEST_TOKEN,
+    });
+    try {
+      const err = await fails(
+        () => stubClient.capture(paymentId, { amount: 1, vatAmount: 0, description: 'x', payeeReference: ref() }),
+        ProblemError,
+      );
+      assert.equal(err.status, 404);
+      assert.deepEqual(seen, [`GET ${paymentId}`, `POST ${hop}${paymentId}/captures`], 'both on the configured API');
+      assert.deepEqual(elsewhereSaw, [], 'nothing, and no token, reached the other host');
+    } finally {
+      stubClient.close();
+      await new Promise<void>((r) => stub.close(() => r()));
+      await new Promise<void>((r) => elsewhere.close(() => r()));
+    }
+  });
+
   it('never follows a redirect: a 307 to another port of the same host is refused, the token stays', async () => {
     const authorizations: (string | undefined)[] = [];
     const elsewhere = createServer((req, res) => {

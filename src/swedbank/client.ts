@@ -345,7 +345,7 @@ export class SwedbankPayClient {
    */
   async #request<T>(request: TransportRequest<T> & { operation: string }): Promise<{ status: number; data: T }> {
     const { operation, method, target, body, schema, shownPath, version, answerOptional } = request;
-    const url = this.#url(target);
+    const url = this.#url(target, method);
     const context: RequestContext = { method, path: shownPath ?? url.pathname };
     return tracer.startActiveSpan(
       `${method} ${operation}`,
@@ -446,9 +446,17 @@ export class SwedbankPayClient {
    * double may name itself by another address. The href's path (and query) is followed on the
    * configured origin, so the bearer token goes nowhere else.
    */
-  #url(target: string): URL {
+  #url(target: string, method: Method): URL {
     const url = new URL(target, this.baseUrl);
-    return url.origin === this.baseUrl ? url : new URL(`${url.pathname}${url.search}`, this.baseUrl);
+    if (url.origin === this.baseUrl) return url;
+    // Set on a URL of the API, never parsed again: a path such as `//elsewhere/x` stays a path here.
+    const onApi = new URL(this.baseUrl);
+    onApi.pathname = url.pathname;
+    onApi.search = url.search;
+    if (onApi.origin !== this.baseUrl) {
+      throw new UnexpectedResponseError(0, { method, path: onApi.pathname }, `operation href outside ${this.baseUrl}`);
+    }
+    return onApi;
   }
 
   #transportError(err: unknown, context: RequestContext, timedOut: boolean): TransportError {
