@@ -260,6 +260,7 @@ describe("client: the portal's examples as written", () => {
       }),
       // As the portal's example: a comma missing.
       [`/psp/paymentorders/paymentTokens/${token}`]: `{ "token": "${token}" "isDeleted": true }`,
+      [`/psp/paymentorders/recurrenceTokens/${token}`]: '<html><body>Sign in</body></html>',
     };
     const seen: string[] = [];
     const stub = createServer((req, res) => {
@@ -273,7 +274,8 @@ describe("client: the portal's examples as written", () => {
         );
         return;
       }
-      res.writeHead(200, { 'content-type': 'application/json;version=3.1' }).end(body);
+      const html = req.url?.startsWith('/psp/paymentorders/recurrenceTokens/');
+      res.writeHead(200, { 'content-type': html ? 'text/html' : 'application/json;version=3.1' }).end(body);
     });
     await new Promise<void>((r) => stub.listen(0, '127.0.0.1', r));
     const stubClient = new SwedbankPayClient({
@@ -286,13 +288,16 @@ describe("client: the portal's examples as written", () => {
       assert.equal(resource.paymentOrder.status, 'Paid');
       assert.deepEqual(resource.operations[0], { method: 'POST', href: `${order}/captures`, rel: 'capture' });
       const found = await po.findTransaction(resource, 'capture', 'AB832');
-      assert.equal(found?.id, `${order}/financialtransactions/<transactionId>`);
+      // Found by its payeeReference; the placeholder id is read as none, not carried on.
+      assert.deepEqual([found?.id, found?.number, found?.amount], ['', '1234567890', 1500]);
       assert.deepEqual(await po.failedAttempts(resource), [{ type: 'Capture', status: 'Failed', number: '12345678' }]);
       assert.deepEqual(
         seen.filter((s) => s.includes('attempts')),
         [`GET ${order}/postpurchasefailedattempts`, `GET ${order}/failedpostpurchaseattempts`],
       );
       assert.equal(await po.deleteToken({ type: 'PaymentToken', token }, 'order done'), 'deleted');
+      // Another kind of page (a proxy's login page) is no answer of Swedbank Pay's, 200 or not.
+      await fails(() => po.deleteToken({ type: 'RecurrenceToken', token }, 'order done'), UnexpectedResponseError);
     } finally {
       stubClient.close();
       await new Promise<void>((r) => stub.close(() => r()));

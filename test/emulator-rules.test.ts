@@ -27,6 +27,33 @@ const TransactionListResponse = z.object({
   transactions: z.object({ id: z.string(), transactionList: z.array(TransactionResponse.shape.transaction) }),
 });
 
+/**
+ * The client's schemas read Swedbank Pay's documented variations (enums in any case, relative hrefs,
+ * lists as arrays); the emulator answers exactly as the seed does: checked on every answer parsed here.
+ */
+function seedShaped(json: unknown): unknown {
+  const walk = (value: unknown, path: string): void => {
+    if (Array.isArray(value)) return value.forEach((v, i) => walk(v, `${path}[${i}]`));
+    if (typeof value !== 'object' || value === null) return;
+    for (const [key, v] of Object.entries(value)) {
+      const at = `${path}.${key}`;
+      if (key === 'state' || key === 'type') assert.match(String(v), /^[A-Z][A-Za-z]+$/, `${at} in the seed's case`);
+      if (/^(captures|cancellations|reversals|transactions)$/.test(key))
+        assert.ok(!Array.isArray(v), `${at} an object`);
+      if (key === 'operations') {
+        for (const op of v as { method: string; href: string; contentType?: string }[]) {
+          assert.match(op.method, /^[A-Z]+$/, `${at} method`);
+          assert.match(op.href, /^https?:\/\//, `${at} href absolute`);
+          assert.ok(op.contentType, `${at} contentType`);
+        }
+      }
+      walk(v, at);
+    }
+  };
+  walk(json, '$');
+  return json;
+}
+
 let harness: EmulatorHarness;
 
 before(async () => {
@@ -44,13 +71,13 @@ after(async () => {
 async function capture(paymentId: string, amount: number, vatAmount = 0): Promise<z.infer<typeof CaptureResponse>> {
   const response = await harness.psp('POST', `${paymentId}/captures`, harness.cardCapture(amount, vatAmount));
   assert.equal(response.status, 200, await response.clone().text());
-  return CaptureResponse.parse(await response.json());
+  return CaptureResponse.parse(seedShaped(await response.json()));
 }
 
 async function reverse(paymentId: string, amount: number): Promise<z.infer<typeof ReversalResponse>> {
   const response = await harness.psp('POST', `${paymentId}/reversals`, harness.cardCapture(amount));
   assert.equal(response.status, 200, await response.clone().text());
-  return ReversalResponse.parse(await response.json());
+  return ReversalResponse.parse(seedShaped(await response.json()));
 }
 
 function cancellationBody(payeeReference = harness.reference()) {
@@ -91,7 +118,7 @@ describe('emulator: Swedbank Pay resources', () => {
     const fetched = await harness.getPayment(payment.id);
     assert.deepEqual(fetched, created);
     const transactions = TransactionListResponse.parse(
-      await (await harness.psp('GET', `${payment.id}/transactions`)).json(),
+      seedShaped(await (await harness.psp('GET', `${payment.id}/transactions`)).json()),
     );
     assert.equal(transactions.transactions.transactionList.length, 1);
     assertCompleted(transactions.transactions.transactionList[0]!, 'Authorization', 10_000);
@@ -107,7 +134,7 @@ describe('emulator: Swedbank Pay resources', () => {
     assert.match(response.headers.get('content-type') ?? '', /^application\/json/);
     const raw = (await response.json()) as { capture: { transaction: { number: unknown } } };
     assert.equal(typeof raw.capture.transaction.number, 'number', 'number is an integer, as in the seed');
-    const created = CaptureResponse.parse(raw);
+    const created = CaptureResponse.parse(seedShaped(raw));
     const transactionId = lastSegment(created.capture.id);
     assert.equal(created.payment, payment.id);
     assert.equal(created.capture.id, `${payment.id}/captures/${transactionId}`);
@@ -117,13 +144,15 @@ describe('emulator: Swedbank Pay resources', () => {
     assert.equal(created.capture.transaction.payeeReference, payeeReference);
     assert.equal(created.capture.transaction.description, 'Test Capture');
 
-    const list = CaptureListResponse.parse(await (await harness.psp('GET', `${payment.id}/captures`)).json());
+    const list = CaptureListResponse.parse(
+      seedShaped(await (await harness.psp('GET', `${payment.id}/captures`)).json()),
+    );
     assert.equal(list.captures.id, `${payment.id}/captures`);
     assert.deepEqual(list.captures.captureList, [created.capture]);
-    const single = CaptureResponse.parse(await (await harness.psp('GET', created.capture.id)).json());
+    const single = CaptureResponse.parse(seedShaped(await (await harness.psp('GET', created.capture.id)).json()));
     assert.deepEqual(single, created);
     const asTransaction = TransactionResponse.parse(
-      await (await harness.psp('GET', created.capture.transaction.id)).json(),
+      seedShaped(await (await harness.psp('GET', created.capture.transaction.id)).json()),
     );
     assert.deepEqual(asTransaction.transaction, created.capture.transaction);
 
@@ -142,10 +171,12 @@ describe('emulator: Swedbank Pay resources', () => {
     assert.equal(reversal.reversal.id, `${payment.id}/reversal/${transactionId}`);
     assert.equal(reversal.reversal.transaction.id, `${payment.id}/transactions/${transactionId}`);
     assertCompleted(reversal.reversal.transaction, 'Reversal', 1_000);
-    const list = ReversalListResponse.parse(await (await harness.psp('GET', `${payment.id}/reversals`)).json());
+    const list = ReversalListResponse.parse(
+      seedShaped(await (await harness.psp('GET', `${payment.id}/reversals`)).json()),
+    );
     assert.equal(list.reversals.id, `${payment.id}/reversal`);
     assert.deepEqual(list.reversals.reversalList, [reversal.reversal]);
-    const single = ReversalResponse.parse(await (await harness.psp('GET', reversal.reversal.id)).json());
+    const single = ReversalResponse.parse(seedShaped(await (await harness.psp('GET', reversal.reversal.id)).json()));
     assert.deepEqual(single, reversal);
     const { payment: after } = await harness.getPayment(payment.id);
     assert.equal(after.remainingReversalAmount, 2_000);
@@ -156,14 +187,16 @@ describe('emulator: Swedbank Pay resources', () => {
     await capture(payment.id, 4_000, 800);
     const response = await harness.psp('POST', `${payment.id}/cancellations`, cancellationBody());
     assert.equal(response.status, 200);
-    const cancellation = CancellationResponse.parse(await response.json());
+    const cancellation = CancellationResponse.parse(seedShaped(await response.json()));
     assert.equal(
       cancellation.cancellation.id,
       `${payment.id}/cancellations/${lastSegment(cancellation.cancellation.id)}`,
     );
     assertCompleted(cancellation.cancellation.transaction, 'Cancellation', 6_000);
     assert.equal(cancellation.cancellation.transaction.vatAmount, 1_200);
-    const list = CancellationListResponse.parse(await (await harness.psp('GET', `${payment.id}/cancellations`)).json());
+    const list = CancellationListResponse.parse(
+      seedShaped(await (await harness.psp('GET', `${payment.id}/cancellations`)).json()),
+    );
     assert.deepEqual(list.cancellations.cancellationList, [cancellation.cancellation]);
     const after = await harness.getPayment(payment.id);
     assert.equal(after.payment.remainingCaptureAmount, 0);
@@ -200,7 +233,11 @@ describe('emulator: Swedbank Pay resources', () => {
       },
     });
     assert.equal(captureResponse.status, 200);
-    assertCompleted(CaptureResponse.parse(await captureResponse.json()).capture.transaction, 'Capture', 5_000);
+    assertCompleted(
+      CaptureResponse.parse(seedShaped(await captureResponse.json())).capture.transaction,
+      'Capture',
+      5_000,
+    );
     const reversalResponse = await harness.psp('POST', `${payment.id}/reversals`, {
       transaction: {
         activity: 'FinancingConsumer',
@@ -211,12 +248,12 @@ describe('emulator: Swedbank Pay resources', () => {
       },
     });
     assert.equal(reversalResponse.status, 200);
-    ReversalResponse.parse(await reversalResponse.json());
+    ReversalResponse.parse(seedShaped(await reversalResponse.json()));
     const cancellationResponse = await harness.psp('POST', `${payment.id}/cancellations`, {
       transaction: { activity: 'FinancingConsumer', description: 'Rest', payeeReference: harness.reference() },
     });
     assert.equal(cancellationResponse.status, 200);
-    const cancellation = CancellationResponse.parse(await cancellationResponse.json());
+    const cancellation = CancellationResponse.parse(seedShaped(await cancellationResponse.json()));
     assert.equal(cancellation.cancellation.transaction.amount, 5_000);
   });
 
@@ -227,7 +264,7 @@ describe('emulator: Swedbank Pay resources', () => {
     for (let round = 0; round < 2; round += 1) {
       const response = await harness.psp('PATCH', `/psp/creditcard/payments/instrumentData/${paymentToken}`, body);
       assert.equal(response.status, 200);
-      const { instrumentData } = InstrumentDataResponse.parse(await response.json());
+      const { instrumentData } = InstrumentDataResponse.parse(seedShaped(await response.json()));
       assert.equal(instrumentData.id, `/psp/creditcard/payments/instrumentdata/${paymentToken}`);
       assert.equal(instrumentData.paymentToken, paymentToken);
       assert.equal(instrumentData.isDeleted, true);
@@ -362,7 +399,7 @@ describe('emulator: Swedbank Pay rules', () => {
     const { payment } = await harness.createPayment();
     const aborted = await harness.psp('PATCH', payment.id, abortBody);
     assert.equal(aborted.status, 200);
-    const abortedPayment = PaymentResponse.parse(await aborted.json());
+    const abortedPayment = PaymentResponse.parse(seedShaped(await aborted.json()));
     assert.equal(abortedPayment.payment.state, 'Aborted');
     assert.deepEqual(operationRels(abortedPayment), []);
     await harness.expectProblem(await harness.psp('PATCH', payment.id, abortBody), 'forbidden', 403);
@@ -423,7 +460,7 @@ describe('emulator: Swedbank Pay rules', () => {
     const { payment } = await harness.createPayment({ amount: 10_000 });
     await setAsyncRules([{ operation: 'capture', outcome: 'Completed', delayMs: null, times: 1 }]);
     const pending = CaptureResponse.parse(
-      await (await harness.psp('POST', `${payment.id}/captures`, harness.cardCapture(1_000))).json(),
+      seedShaped(await (await harness.psp('POST', `${payment.id}/captures`, harness.cardCapture(1_000))).json()),
     );
     assert.equal(pending.capture.transaction.state, 'Initialized');
     const resource = await harness.getPayment(payment.id);
@@ -522,7 +559,7 @@ describe('emulator: Swedbank Pay rules', () => {
     const declined = await harness.psp('POST', `${card.id}/captures`, harness.cardCapture(2_000));
     const problem = await harness.expectProblem(declined, 'acquirererror', 403);
     assert.match(problem.detail ?? '', /Card expired/);
-    const list = CaptureListResponse.parse(await (await harness.psp('GET', `${card.id}/captures`)).json());
+    const list = CaptureListResponse.parse(seedShaped(await (await harness.psp('GET', `${card.id}/captures`)).json()));
     assert.equal(list.captures.captureList.length, 1);
     const failed = list.captures.captureList[0]!.transaction;
     assert.equal(failed.state, 'Failed');

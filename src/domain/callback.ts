@@ -88,10 +88,11 @@ export function callbackHint(body: unknown, bounded = true): CallbackHint | unde
  * itself, so nothing else in it is needed.
  */
 export function salvagedCallbackBody(text: string): { paymentOrder: { id: string } } | undefined {
-  if (!/"paymentOrder"\s*:\s*\{/.test(text)) return undefined;
-  const ids = new Set([...text.matchAll(/"id"\s*:\s*"(\/psp\/paymentorders\/[A-Za-z0-9-]{1,64})"/g)].map((m) => m[1]!));
-  if (ids.size !== 1) return undefined;
-  return { paymentOrder: { id: [...ids][0]! } };
+  const named = /"paymentOrder"\s*:\s*\{[^{}]*?"id"\s*:\s*"(\/psp\/paymentorders\/[A-Za-z0-9-]{1,64})"/.exec(text)?.[1];
+  if (named === undefined) return undefined;
+  // Another payment order named anywhere in it makes the text too unclear to act on.
+  const ids = new Set([...text.matchAll(/\/psp\/paymentorders\/[A-Za-z0-9-]{1,64}/g)].map((m) => m[0]));
+  return ids.size === 1 ? { paymentOrder: { id: named } } : undefined;
 }
 
 /** The payment (or payment order) a callback is about, as its id. */

@@ -426,7 +426,9 @@ export class SwedbankPayClient {
     }
     const json = parseJson(response.text);
     if (response.status >= 400) throw this.#problemError(response, json, context);
-    if (json === undefined && !answerOptional) {
+    // An answer nothing is read from may be empty or broken JSON, never another kind of page (a proxy's).
+    const jsonLike = response.text.trim() === '' || /json/i.test(headerOf(response, 'content-type') ?? '');
+    if (json === undefined && !(answerOptional && jsonLike)) {
       throw new UnexpectedResponseError(response.status, context, 'the body is not JSON');
     }
     const parsed = schema.safeParse(json);

@@ -235,6 +235,8 @@ describe('a v3.1 callback that is not JSON', () => {
       `{ "payment": { "id": "${ORDER}" }`,
       `{ "paymentOrder": { "id": "${ORDER}/captures" }`,
       `{ "paymentOrder": { "id": "/psp/creditcard/payments/abc" }`,
+      // The one payment order named is not the paymentOrder's id.
+      `{ "paymentOrder": { "id": "/psp/creditcard/payments/x" } "other": { "id": "${ORDER}" } }`,
       'not json at all',
     ]) {
       assert.equal(salvagedCallbackBody(text), undefined, text);

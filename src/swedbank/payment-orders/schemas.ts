@@ -52,8 +52,9 @@ export type PaymentOrderResponse = z.infer<typeof PaymentOrderResponse>;
 
 /** One entry of `financialTransactions`: a Capture, Cancellation, Reversal, Sale or Authorization. */
 export const FinancialTransaction = z.object({
-  // Only shown, never followed: any name (the portal's example ends in a `<transactionId>` placeholder).
-  id: z.string().min(1).max(200),
+  // Only shown, never followed. One that is not a resource path (the portal's example ends in a
+  // `<transactionId>` placeholder) is read as none rather than refusing the list or carrying odd text.
+  id: z.string().transform((id) => (id.length <= 200 && ResourcePath.safeParse(id).success ? id : '')),
   created: z.string().optional(),
   updated: z.string().optional(),
   type: z.string().min(1),
