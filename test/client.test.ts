@@ -261,6 +261,11 @@ describe("client: the portal's examples as written", () => {
       // As the portal's example: a comma missing.
       [`/psp/paymentorders/paymentTokens/${token}`]: `{ "token": "${token}" "isDeleted": true }`,
       [`/psp/paymentorders/recurrenceTokens/${token}`]: '<html><body>Sign in</body></html>',
+      // A capture answered in the v3.0 shape the portal's pages show first.
+      [`${order}/captures`]: JSON.stringify({
+        payment: `${order}/payment`,
+        capture: { id: `${order}/captures/1`, transaction: { id: `${order}/transactions/1`, state: 'Completed' } },
+      }),
     };
     const seen: string[] = [];
     const stub = createServer((req, res) => {
@@ -295,6 +300,14 @@ describe("client: the portal's examples as written", () => {
         seen.filter((s) => s.includes('attempts')),
         [`GET ${order}/postpurchasefailedattempts`, `GET ${order}/failedpostpurchaseattempts`],
       );
+      // Taken, the order to be read anew: the answer says nothing of the payment order itself.
+      const answered = await po.capture(order, {
+        description: 'Shipment',
+        amount: 1500,
+        vatAmount: 375,
+        payeeReference: 'AB833',
+      });
+      assert.deepEqual(answered, { accepted: false });
       assert.equal(await po.deleteToken({ type: 'PaymentToken', token }, 'order done'), 'deleted');
       // Another kind of page (a proxy's login page) is no answer of Swedbank Pay's, 200 or not.
       await fails(() => po.deleteToken({ type: 'RecurrenceToken', token }, 'order done'), UnexpectedResponseError);

@@ -155,15 +155,16 @@ export function paymentOrderActivities(po: () => PaymentOrderClient) {
     async create(input: CreateTransactionInput): Promise<TransactionSnapshot> {
       const answer = await send(input);
       try {
+        const resource = answer.resource ?? (await po().get(input.paymentId));
         if (!answer.accepted) {
-          const found = await po().findTransaction(answer.resource, input.kind, input.payeeReference);
+          const found = await po().findTransaction(resource, input.kind, input.payeeReference);
           if (found) return completed(found, { ...input, amount: input.amount ?? input.cancellationAmount });
           // The portal answers a cancel that succeeded with 200 (a refused one is a problem): done.
           if (input.kind === 'cancellation') {
-            return cancellation(answer.resource.paymentOrder, input, input.cancellationAmount ?? 0);
+            return cancellation(resource.paymentOrder, input, input.cancellationAmount ?? 0);
           }
         }
-        return pending(input, await failedAttemptsOf(answer.resource, input.kind));
+        return pending(input, await failedAttemptsOf(resource, input.kind));
       } catch (err) {
         // Swedbank Pay took the operation: a failed read after it must not turn it into a refusal.
         throw new SentOutcomeUnread(`${input.kind} sent, its outcome not readable yet: ${(err as Error).message}`);

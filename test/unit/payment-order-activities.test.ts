@@ -31,15 +31,22 @@ function stubClient(o: {
   resource: PaymentOrderResponse;
   listed?: FinancialTransaction[];
   failReads?: boolean;
+  /** The POST answered in another shape than a payment order's. */
+  answerWithoutOrder?: boolean;
+  /** GET of the order fails. */
+  failOrderRead?: boolean;
 }): PaymentOrderClient {
   const read = async <T>(value: T): Promise<T> => {
     if (o.failReads) throw new Error('GET financialtransactions -> 404');
     return value;
   };
   return {
-    get: async () => o.resource,
+    get: async () => {
+      if (o.failOrderRead) throw new Error('GET paymentorder -> 503');
+      return o.resource;
+    },
     cancel: async () => ({ accepted: false, resource: o.resource }),
-    capture: async () => ({ accepted: false, resource: o.resource }),
+    capture: async () => ({ accepted: false, ...(!o.answerWithoutOrder && { resource: o.resource }) }),
     findTransaction: async (_r: PaymentOrderResponse, _k: string, ref: string) =>
       read(o.listed?.find((t) => t.payeeReference === ref)),
     financialTransactions: async () => read(o.listed ?? []),
@@ -56,6 +63,48 @@ const cancel: CreateTransactionInput = {
 };
 
 describe('payment order activities', () => {
+  it('a capture answered 200 in another shape (v3.0) is read on the order anew and found there', async () => {
+    const listed = [
+      {
+        id: `${ORDER}/financialtransactions/1`,
+        type: 'Capture',
+        number: '7',
+        amount: 40_000,
+        vatAmount: 8_000,
+        payeeReference: 'C8be318c11caa4db1e2c608d7bf1',
+      } as FinancialTransaction,
+    ];
+    const activities = paymentOrderActivities(() =>
+      stubClient({ resource: order({ remainingCaptureAmount: 60_000 }), listed, answerWithoutOrder: true }),
+    );
+    const result = await activities.create({
+      paymentId: ORDER,
+      kind: 'capture',
+      payeeReference: 'C8be318c11caa4db1e2c608d7bf1',
+      description: 'Shipment 1',
+      amount: 40_000,
+      vatAmount: 8_000,
+    });
+    assert.deepEqual([result.state, result.amount, result.number], ['Completed', 40_000, '7']);
+  });
+
+  it('that read of the order failing is an unknown outcome, never a refusal', async () => {
+    const activities = paymentOrderActivities(() =>
+      stubClient({ resource: order({}), answerWithoutOrder: true, failOrderRead: true }),
+    );
+    await assert.rejects(
+      activities.create({
+        paymentId: ORDER,
+        kind: 'capture',
+        payeeReference: 'C8be318c11caa4db1e2c608d7bf2',
+        description: 'Shipment 2',
+        amount: 1_000,
+        vatAmount: 0,
+      }),
+      SentOutcomeUnread,
+    );
+  });
+
   it('a cancel answered 200 is done, though financialTransactions does not list it', async () => {
     const activities = paymentOrderActivities(() =>
       stubClient({ resource: order({ status: 'Cancelled', remainingCaptureAmount: 0 }) }),

@@ -4,6 +4,7 @@
  * (financialTransactions, postPurchaseFailedAttempts, paid, failed). One attempt per call, like the
  * legacy client: retrying, and looking a transaction up by payeeReference first, is the caller's.
  */
+import { z } from 'zod';
 import type { TokenType } from '../../contract/index.js';
 import { InvalidRequestError, OperationNotAvailableError, ProblemError } from '../errors.js';
 import type { Transport } from '../transport.js';
@@ -56,10 +57,14 @@ const PAID_TOKEN_TYPE: Record<string, TokenType> = {
 
 export type PaymentOrderResource = PaymentOrderResponse;
 
-/** What a capture, cancel or reversal POST answered: 202 means Swedbank Pay is still processing it. */
+/**
+ * What a capture, cancel or reversal POST answered: 202 means Swedbank Pay is still processing it.
+ * `resource`: the payment order it answered with; absent when the answer (a 2xx) had another shape, as
+ * the portal's pages show v3.0 answers first (`{payment, capture}`): the order is then read anew.
+ */
 export interface PostPurchaseAnswer {
   accepted: boolean;
-  resource: PaymentOrderResponse;
+  resource?: PaymentOrderResponse;
 }
 
 /** A token a payment created, as the worker needs it to delete it (never logged, never in history). */
@@ -280,9 +285,11 @@ export class PaymentOrderClient {
       method: operation.method,
       target: operation.href,
       body,
-      schema: PaymentOrderResponse,
+      schema: z.unknown(),
     });
-    return { accepted: status === 202, resource: data };
+    // Taken either way (a refusal is a problem, not a 2xx); only what it says about the order may be missing.
+    const answered = PaymentOrderResponse.safeParse(data);
+    return { accepted: status === 202, ...(answered.success && { resource: answered.data }) };
   }
 
   async #operation(paymentOrderId: string, rel: string) {
