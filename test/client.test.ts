@@ -2,7 +2,7 @@
 // right typed error (final or transient), lost answers are found by payeeReference, and the bearer
 // token never appears in anything thrown.
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
+import { createServer, type RequestListener, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { inspect } from 'node:util';
 import { after, afterEach, before, describe, it } from 'node:test';
@@ -68,6 +68,28 @@ async function withFault(fault: FaultRuleInput['fault'], operation: FaultRuleInp
   await admin.setFaults([{ operation, fault, times: 1 }]);
 }
 
+/** Swedbank Pay's 404 problem. */
+function notFound(res: ServerResponse): void {
+  res.writeHead(404, { 'content-type': 'application/problem+json' });
+  res.end(JSON.stringify({ type: 'https://api.payex.com/psp/errordetail/notfound', title: 'Not found', status: 404 }));
+}
+
+/** A loopback stand-in for Swedbank Pay answering with `answer`, and a client of it, for one test. */
+async function withStub(answer: RequestListener, use: (stubClient: SwedbankPayClient) => Promise<void>): Promise<void> {
+  const stub = createServer(answer);
+  await new Promise<void>((r) => stub.listen(0, '127.0.0.1', r));
+  const stubClient = new SwedbankPayClient({
+    baseUrl: `http://127.0.0.1:${(stub.address() as AddressInfo).port}`,
+    token: TEST_TOKEN,
+  });
+  try {
+    await use(stubClient);
+  } finally {
+    stubClient.close();
+    await new Promise<void>((r) => stub.close(() => r()));
+  }
+}
+
 describe('client: happy paths over HTTP', () => {
   it('captures, cancels the rest, reverses and deletes a token, following operations by rel', async () => {
     const id = await payment(10_000);
@@ -122,33 +144,24 @@ describe('client: happy paths over HTTP', () => {
 describe('client: headers as documented', () => {
   it('every request carries the bearer token and Content-Type, GETs included (v3.1: version=3.1)', async () => {
     const seen: { method?: string; contentType?: string; authorization?: string }[] = [];
-    const stub = createServer((req, res) => {
-      seen.push({
-        method: req.method,
-        contentType: req.headers['content-type'],
-        authorization: req.headers.authorization,
-      });
-      res.writeHead(404, { 'content-type': 'application/problem+json' });
-      res.end(
-        JSON.stringify({ type: 'https://api.payex.com/psp/errordetail/notfound', title: 'Not found', status: 404 }),
-      );
-    });
-    await new Promise<void>((r) => stub.listen(0, '127.0.0.1', r));
-    const stubClient = new SwedbankPayClient({
-      baseUrl: `http://127.0.0.1:${(stub.address() as AddressInfo).port}`,
-      token: TEST_TOKEN,
-    });
-    try {
-      await fails(() => stubClient.getPayment('/psp/creditcard/payments/abc'), ProblemError);
-      await fails(() => stubClient.paymentOrders().get('/psp/paymentorders/abc'), ProblemError);
-      assert.deepEqual(seen, [
-        { method: 'GET', contentType: 'application/json', authorization: `Bearer ${TEST_TOKEN}` },
-        { method: 'GET', contentType: 'application/json;version=3.1', authorization: `Bearer ${TEST_TOKEN}` },
-      ]);
-    } finally {
-      stubClient.close();
-      await new Promise<void>((r) => stub.close(() => r()));
-    }
+    await withStub(
+      (req, res) => {
+        seen.push({
+          method: req.method,
+          contentType: req.headers['content-type'],
+          authorization: req.headers.authorization,
+        });
+        notFound(res);
+      },
+      async (stubClient) => {
+        await fails(() => stubClient.getPayment('/psp/creditcard/payments/abc'), ProblemError);
+        await fails(() => stubClient.paymentOrders().get('/psp/paymentorders/abc'), ProblemError);
+        assert.deepEqual(seen, [
+          { method: 'GET', contentType: 'application/json', authorization: `Bearer ${TEST_TOKEN}` },
+          { method: 'GET', contentType: 'application/json;version=3.1', authorization: `Bearer ${TEST_TOKEN}` },
+        ]);
+      },
+    );
   });
 });
 
@@ -189,33 +202,24 @@ describe('client: tolerant reading', () => {
         },
       },
     };
-    const stub = createServer((req, res) => {
-      const body = bodies[req.url ?? ''];
-      if (!body) {
-        res.writeHead(404, { 'content-type': 'application/problem+json' });
-        res.end(
-          JSON.stringify({ type: 'https://api.payex.com/psp/errordetail/notfound', title: 'Not found', status: 404 }),
-        );
-        return;
-      }
-      res.writeHead(200, { 'content-type': 'application/json;version=3.1' });
-      res.end(JSON.stringify(body));
-    });
-    await new Promise<void>((r) => stub.listen(0, '127.0.0.1', r));
-    const stubClient = new SwedbankPayClient({
-      baseUrl: `http://127.0.0.1:${(stub.address() as AddressInfo).port}`,
-      token: TEST_TOKEN,
-    });
-    try {
-      const po = stubClient.paymentOrders();
-      const resource = await po.get(order);
-      assert.equal(resource.paymentOrder.remainingCaptureAmount, undefined);
-      assert.deepEqual(await po.tokens(order), [{ type: 'PaymentToken', token }]);
-      assert.deepEqual(await po.failedAttempts(resource), [{ type: 'Reversal', status: 'Failed' }]);
-    } finally {
-      stubClient.close();
-      await new Promise<void>((r) => stub.close(() => r()));
-    }
+    await withStub(
+      (req, res) => {
+        const body = bodies[req.url ?? ''];
+        if (!body) {
+          notFound(res);
+          return;
+        }
+        res.writeHead(200, { 'content-type': 'application/json;version=3.1' });
+        res.end(JSON.stringify(body));
+      },
+      async (stubClient) => {
+        const po = stubClient.paymentOrders();
+        const resource = await po.get(order);
+        assert.equal(resource.paymentOrder.remainingCaptureAmount, undefined);
+        assert.deepEqual(await po.tokens(order), [{ type: 'PaymentToken', token }]);
+        assert.deepEqual(await po.failedAttempts(resource), [{ type: 'Reversal', status: 'Failed' }]);
+      },
+    );
   });
 });
 
@@ -268,53 +272,46 @@ describe("client: the portal's examples as written", () => {
       }),
     };
     const seen: string[] = [];
-    const stub = createServer((req, res) => {
-      req.resume();
-      seen.push(`${req.method} ${req.url}`);
-      const body = bodies[req.url ?? ''];
-      if (body === undefined) {
-        res.writeHead(404, { 'content-type': 'application/problem+json' });
-        res.end(
-          JSON.stringify({ type: 'https://api.payex.com/psp/errordetail/notfound', title: 'Not found', status: 404 }),
+    await withStub(
+      (req, res) => {
+        req.resume();
+        seen.push(`${req.method} ${req.url}`);
+        const body = bodies[req.url ?? ''];
+        if (body === undefined) {
+          notFound(res);
+          return;
+        }
+        const html = req.url?.startsWith('/psp/paymentorders/recurrenceTokens/');
+        res.writeHead(200, { 'content-type': html ? 'text/html' : 'application/json;version=3.1' }).end(body);
+      },
+      async (stubClient) => {
+        const po = stubClient.paymentOrders();
+        const resource = await po.get(order);
+        assert.equal(resource.paymentOrder.status, 'Paid');
+        assert.deepEqual(resource.operations[0], { method: 'POST', href: `${order}/captures`, rel: 'capture' });
+        const found = await po.findTransaction(resource, 'capture', 'AB832');
+        // Found by its payeeReference; the placeholder id is read as none, not carried on.
+        assert.deepEqual([found?.id, found?.number, found?.amount], ['', '1234567890', 1500]);
+        assert.deepEqual(await po.failedAttempts(resource), [
+          { type: 'Capture', status: 'Failed', number: '12345678' },
+        ]);
+        assert.deepEqual(
+          seen.filter((s) => s.includes('attempts')),
+          [`GET ${order}/postpurchasefailedattempts`, `GET ${order}/failedpostpurchaseattempts`],
         );
-        return;
-      }
-      const html = req.url?.startsWith('/psp/paymentorders/recurrenceTokens/');
-      res.writeHead(200, { 'content-type': html ? 'text/html' : 'application/json;version=3.1' }).end(body);
-    });
-    await new Promise<void>((r) => stub.listen(0, '127.0.0.1', r));
-    const stubClient = new SwedbankPayClient({
-      baseUrl: `http://127.0.0.1:${(stub.address() as AddressInfo).port}`,
-      token: TEST_TOKEN,
-    });
-    try {
-      const po = stubClient.paymentOrders();
-      const resource = await po.get(order);
-      assert.equal(resource.paymentOrder.status, 'Paid');
-      assert.deepEqual(resource.operations[0], { method: 'POST', href: `${order}/captures`, rel: 'capture' });
-      const found = await po.findTransaction(resource, 'capture', 'AB832');
-      // Found by its payeeReference; the placeholder id is read as none, not carried on.
-      assert.deepEqual([found?.id, found?.number, found?.amount], ['', '1234567890', 1500]);
-      assert.deepEqual(await po.failedAttempts(resource), [{ type: 'Capture', status: 'Failed', number: '12345678' }]);
-      assert.deepEqual(
-        seen.filter((s) => s.includes('attempts')),
-        [`GET ${order}/postpurchasefailedattempts`, `GET ${order}/failedpostpurchaseattempts`],
-      );
-      // Taken, the order to be read anew: the answer says nothing of the payment order itself.
-      const answered = await po.capture(order, {
-        description: 'Shipment',
-        amount: 1500,
-        vatAmount: 375,
-        payeeReference: 'AB833',
-      });
-      assert.deepEqual(answered, { accepted: false });
-      assert.equal(await po.deleteToken({ type: 'PaymentToken', token }, 'order done'), 'deleted');
-      // Another kind of page (a proxy's login page) is no answer of Swedbank Pay's, 200 or not.
-      await fails(() => po.deleteToken({ type: 'RecurrenceToken', token }, 'order done'), UnexpectedResponseError);
-    } finally {
-      stubClient.close();
-      await new Promise<void>((r) => stub.close(() => r()));
-    }
+        // Taken, the order to be read anew: the answer says nothing of the payment order itself.
+        const answered = await po.capture(order, {
+          description: 'Shipment',
+          amount: 1500,
+          vatAmount: 375,
+          payeeReference: 'AB833',
+        });
+        assert.deepEqual(answered, { accepted: false });
+        assert.equal(await po.deleteToken({ type: 'PaymentToken', token }, 'order done'), 'deleted');
+        // Another kind of page (a proxy's login page) is no answer of Swedbank Pay's, 200 or not.
+        await fails(() => po.deleteToken({ type: 'RecurrenceToken', token }, 'order done'), UnexpectedResponseError);
+      },
+    );
   });
 });
 
@@ -392,61 +389,57 @@ describe('client: final errors', () => {
       isOperational: false,
       operations: [],
     });
-    const stub = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => {
-        seen.push({ method: req.method!, path: req.url!, authorization: req.headers.authorization });
-        res.writeHead(200, { 'content-type': 'application/json' });
-        if (req.method === 'GET') {
+    await withStub(
+      (req, res) => {
+        const chunks: Buffer[] = [];
+        req.on('data', (c: Buffer) => chunks.push(c));
+        req.on('end', () => {
+          seen.push({ method: req.method!, path: req.url!, authorization: req.headers.authorization });
+          res.writeHead(200, { 'content-type': 'application/json' });
+          if (req.method === 'GET') {
+            res.end(
+              JSON.stringify({
+                payment: { id: paymentId, number: 1, state: 'Ready', currency: 'SEK', amount: 100 },
+                operations: [
+                  {
+                    method: 'POST',
+                    // Another host, as some documented answers show: only its path is followed.
+                    href: `https://api.payex.com${paymentId}/captures`,
+                    rel: 'create-capture',
+                    contentType: 'application/json',
+                  },
+                ],
+              }),
+            );
+            return;
+          }
+          const sent = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
+            transaction: { payeeReference: string };
+          };
           res.end(
             JSON.stringify({
-              payment: { id: paymentId, number: 1, state: 'Ready', currency: 'SEK', amount: 100 },
-              operations: [
-                {
-                  method: 'POST',
-                  // Another host, as some documented answers show: only its path is followed.
-                  href: `https://api.payex.com${paymentId}/captures`,
-                  rel: 'create-capture',
-                  contentType: 'application/json',
-                },
-              ],
+              payment: paymentId,
+              capture: { id: `${paymentId}/captures/c1`, transaction: transaction(sent.transaction.payeeReference) },
             }),
           );
-          return;
-        }
-        const sent = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { transaction: { payeeReference: string } };
-        res.end(
-          JSON.stringify({
-            payment: paymentId,
-            capture: { id: `${paymentId}/captures/c1`, transaction: transaction(sent.transaction.payeeReference) },
-          }),
+        });
+      },
+      async (stubClient) => {
+        const captured = await stubClient.capture(paymentId, {
+          amount: 1,
+          vatAmount: 0,
+          description: 'x',
+          payeeReference: ref(),
+        });
+        assert.equal(captured.transaction.state, 'Completed');
+        assert.deepEqual(
+          seen.map((s) => `${s.method} ${s.path}`),
+          [`GET ${paymentId}`, `POST ${paymentId}/captures`],
+          'both requests reached the configured API',
         );
-      });
-    });
-    await new Promise<void>((r) => stub.listen(0, '127.0.0.1', r));
-    const stubClient = new SwedbankPayClient({
-      baseUrl: `http://127.0.0.1:${(stub.address() as AddressInfo).port}`,
-      token: TEST_TOKEN,
-    });
-    try {
-      const captured = await stubClient.capture(paymentId, {
-        amount: 1,
-        vatAmount: 0,
-        description: 'x',
-        payeeReference: ref(),
-      });
-      assert.equal(captured.transaction.state, 'Completed');
-      assert.deepEqual(
-        seen.map((s) => `${s.method} ${s.path}`),
-        [`GET ${paymentId}`, `POST ${paymentId}/captures`],
-        'both requests reached the configured API',
-      );
-      assert.ok(seen.every((s) => s.authorization === `Bearer ${TEST_TOKEN}`));
-    } finally {
-      stubClient.close();
-      await new Promise<void>((r) => stub.close(() => r()));
-    }
+        assert.ok(seen.every((s) => s.authorization === `Bearer ${TEST_TOKEN}`));
+      },
+    );
   });
 
   it('keeps an href whose path reads like another host (`//host:port/...`) on the configured API', async () => {
@@ -459,43 +452,38 @@ describe('client: final errors', () => {
     const hop = `//127.0.0.2:${(elsewhere.address() as AddressInfo).port}`;
     const paymentId = '/psp/creditcard/payments/abc';
     const seen: string[] = [];
-    const stub = createServer((req, res) => {
-      req.resume();
-      seen.push(`${req.method} ${req.url}`);
-      if (req.method === 'GET') {
-        res.writeHead(200, { 'content-type': 'application/json' });
-        res.end(
-          JSON.stringify({
-            payment: { id: paymentId, number: 1, state: 'Ready', currency: 'SEK', amount: 100 },
-            operations: [
-              // Another host whose path starts like a host of its own: parsed again, it would go there.
-              { method: 'POST', href: `https://api.payex.com${hop}${paymentId}/captures`, rel: 'create-capture' },
-            ],
-          }),
-        );
-        return;
-      }
-      res.writeHead(404, { 'content-type': 'application/problem+json' });
-      res.end(
-        JSON.stringify({ type: 'https://api.payex.com/psp/errordetail/notfound', title: 'Not found', status: 404 }),
-      );
-    });
-    await new Promise<void>((r) => stub.listen(0, '127.0.0.1', r));
-    const stubClient = new SwedbankPayClient({
-      baseUrl: `http://127.0.0.1:${(stub.address() as AddressInfo).port}`,
-      token: TEST_TOKEN,
-    });
     try {
-      const err = await fails(
-        () => stubClient.capture(paymentId, { amount: 1, vatAmount: 0, description: 'x', payeeReference: ref() }),
-        ProblemError,
+      await withStub(
+        (req, res) => {
+          req.resume();
+          seen.push(`${req.method} ${req.url}`);
+          if (req.method !== 'GET') return notFound(res);
+          res.writeHead(200, { 'content-type': 'application/json' });
+          res.end(
+            JSON.stringify({
+              payment: { id: paymentId, number: 1, state: 'Ready', currency: 'SEK', amount: 100 },
+              operations: [
+                // Another host whose path starts like a host of its own: parsed again, it would go there.
+                { method: 'POST', href: `https://api.payex.com${hop}${paymentId}/captures`, rel: 'create-capture' },
+              ],
+            }),
+          );
+        },
+        async (stubClient) => {
+          const err = await fails(
+            () => stubClient.capture(paymentId, { amount: 1, vatAmount: 0, description: 'x', payeeReference: ref() }),
+            ProblemError,
+          );
+          assert.equal(err.status, 404);
+          assert.deepEqual(
+            seen,
+            [`GET ${paymentId}`, `POST ${hop}${paymentId}/captures`],
+            'both on the configured API',
+          );
+          assert.deepEqual(elsewhereSaw, [], 'nothing, and no token, reached the other host');
+        },
       );
-      assert.equal(err.status, 404);
-      assert.deepEqual(seen, [`GET ${paymentId}`, `POST ${hop}${paymentId}/captures`], 'both on the configured API');
-      assert.deepEqual(elsewhereSaw, [], 'nothing, and no token, reached the other host');
     } finally {
-      stubClient.close();
-      await new Promise<void>((r) => stub.close(() => r()));
       await new Promise<void>((r) => elsewhere.close(() => r()));
     }
   });
@@ -529,30 +517,24 @@ describe('client: final errors', () => {
   });
 
   it('stops reading an answer past 8 MiB: a network error, an unknown outcome for a POST, nothing kept', async () => {
-    const huge = createServer((req, res) => {
-      req.resume();
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(`{"payment":{"id":"${'x'.repeat(9 * 1024 * 1024)}"}}`);
-    });
-    await new Promise<void>((r) => huge.listen(0, '127.0.0.1', r));
-    const hugeClient = new SwedbankPayClient({
-      baseUrl: `http://127.0.0.1:${(huge.address() as AddressInfo).port}`,
-      token: TEST_TOKEN,
-    });
-    try {
-      const read = await fails(() => hugeClient.getPayment('/psp/creditcard/payments/abc'), TransportError);
-      assert.deepEqual([read.code, read.retryable, read.outcomeUnknown], ['network', true, false]);
-      assert.match(read.message, /answered 200, the answer went past 8388608 bytes; not read/);
-      const patch = await fails(
-        () => hugeClient.deleteToken({ paymentToken: 'a1b2c3', tokenType: 'PaymentToken', comment: 'done' }),
-        TransportError,
-      );
-      assert.deepEqual([patch.code, patch.outcomeUnknown], ['network', true]);
-      assert.equal(patch.message.includes(TEST_TOKEN), false);
-    } finally {
-      hugeClient.close();
-      await new Promise<void>((r) => huge.close(() => r()));
-    }
+    await withStub(
+      (req, res) => {
+        req.resume();
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(`{"payment":{"id":"${'x'.repeat(9 * 1024 * 1024)}"}}`);
+      },
+      async (hugeClient) => {
+        const read = await fails(() => hugeClient.getPayment('/psp/creditcard/payments/abc'), TransportError);
+        assert.deepEqual([read.code, read.retryable, read.outcomeUnknown], ['network', true, false]);
+        assert.match(read.message, /answered 200, the answer went past 8388608 bytes; not read/);
+        const patch = await fails(
+          () => hugeClient.deleteToken({ paymentToken: 'a1b2c3', tokenType: 'PaymentToken', comment: 'done' }),
+          TransportError,
+        );
+        assert.deepEqual([patch.code, patch.outcomeUnknown], ['network', true]);
+        assert.equal(patch.message.includes(TEST_TOKEN), false);
+      },
+    );
   });
 
   it('refuses a timeout that Node could not honour', () => {
