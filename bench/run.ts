@@ -361,13 +361,14 @@ async function p2(stack: BenchStack, worker: WorkerHandle, bare: WorkerHandle, o
   }
   const p = spread(payment);
   const b = spread(bareRates);
+  const cpu = { payment: medianCpu(paymentCpu), bare: medianCpu(bareCpu) };
   return {
     concurrency: n,
     paymentPerSecond: p,
     barePerSecond: b,
     ratio: p.median / b.median,
-    cpuMsPerLifecycle: { payment: medianCpu(paymentCpu), bare: medianCpu(bareCpu) },
-    cpuRatio: cpuRatioOf(medianCpu(paymentCpu), medianCpu(bareCpu)),
+    cpuMsPerLifecycle: cpu,
+    cpuRatio: cpuRatioOf(cpu.payment, cpu.bare),
     samples: { payment, bare: bareRates },
   };
 }

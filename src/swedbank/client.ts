@@ -426,9 +426,7 @@ export class SwedbankPayClient {
     }
     const json = parseJson(response.text);
     if (response.status >= 400) throw this.#problemError(response, json, context);
-    // An answer nothing is read from may be empty or broken JSON, never another kind of page (a proxy's).
-    const jsonLike = response.text.trim() === '' || /json/i.test(headerOf(response, 'content-type') ?? '');
-    if (json === undefined && !(answerOptional && jsonLike)) {
+    if (json === undefined && !(answerOptional && jsonLike(response))) {
       throw new UnexpectedResponseError(response.status, context, 'the body is not JSON');
     }
     const parsed = schema.safeParse(json);
@@ -537,6 +535,11 @@ function parseJson(text: string): unknown {
   } catch {
     return undefined;
   }
+}
+
+/** An answer nothing is read from may be empty or broken JSON, never another kind of page (a proxy's). */
+function jsonLike(answer: HttpAnswer): boolean {
+  return answer.text.trim() === '' || /json/i.test(headerOf(answer, 'content-type') ?? '');
 }
 
 /** A header's value, the first when it came more than once. */

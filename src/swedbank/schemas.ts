@@ -35,7 +35,7 @@ export function anyCase<const T extends readonly [string, ...string[]]>(values: 
 export const Operation = z.object({
   method: anyCase(['GET', 'POST', 'PATCH', 'PUT', 'DELETE']),
   // Absolute in the examples; a path (as on one of the portal's pages) is followed on the API all the same.
-  href: z.union([z.url(), z.string().regex(/^\/psp\/[A-Za-z0-9/_.-]{1,500}$/, 'an absolute URL or a /psp/... path')]),
+  href: z.union([z.url(), ResourcePath.max(500)]),
   rel: z.string().min(1),
   // Not read; some documented operations leave it out.
   contentType: z.string().optional(),

@@ -89,7 +89,7 @@ function linkOf(order: PaymentOrder, link: { id: string } | undefined, segment: 
 const ATTEMPTS_SPELLINGS = ['/postpurchasefailedattempts', '/failedpostpurchaseattempts'] as const;
 
 /** The failed attempts' path in the portal's other spelling; undefined for a path in neither. */
-export function otherAttemptsSpelling(path: string): string | undefined {
+function otherAttemptsSpelling(path: string): string | undefined {
   const lower = path.toLowerCase();
   for (const [i, spelling] of ATTEMPTS_SPELLINGS.entries()) {
     if (lower.endsWith(spelling)) return path.slice(0, -spelling.length) + ATTEMPTS_SPELLINGS[1 - i]!;

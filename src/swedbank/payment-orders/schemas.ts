@@ -96,14 +96,17 @@ export type PostPurchaseFailedAttempt = z.infer<typeof PostPurchaseFailedAttempt
 /** The list's key is written `postpurchaseFailedAttemptList` in the portal; other casings are read too. */
 function attemptList(json: unknown): unknown {
   if (typeof json !== 'object' || json === null) return json;
-  const outer = json as Record<string, unknown>;
   // The example writes `postPurchaseFailedAttempts`, the field table `postpurchasefailedAttempts`.
-  const outerKey = Object.keys(outer).find((k) => k.toLowerCase() === 'postpurchasefailedattempts');
-  const inner = outerKey === undefined ? undefined : outer[outerKey];
+  const inner = fieldInAnyCase(json as Record<string, unknown>, 'postpurchasefailedattempts');
   if (typeof inner !== 'object' || inner === null) return json;
-  const record = inner as Record<string, unknown>;
-  const key = Object.keys(record).find((k) => k.toLowerCase() === 'postpurchasefailedattemptlist');
-  return { postPurchaseFailedAttempts: { list: key ? record[key] : [] } };
+  const list = fieldInAnyCase(inner as Record<string, unknown>, 'postpurchasefailedattemptlist');
+  return { postPurchaseFailedAttempts: { list: list ?? [] } };
+}
+
+/** A field whose name the portal writes in several casings; `lowerName` in lower case. */
+function fieldInAnyCase(record: Record<string, unknown>, lowerName: string): unknown {
+  const key = Object.keys(record).find((k) => k.toLowerCase() === lowerName);
+  return key === undefined ? undefined : record[key];
 }
 
 export const PostPurchaseFailedAttemptsResponse = z.preprocess(
